@@ -1,0 +1,999 @@
+#include <config.h>
+
+#include "core/errbody.h"
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "i18n.h"
+
+/* Longest message taken from a JSON error, in characters. */
+#define ERRBODY_MAX_MESSAGE 200
+/* Longest excerpt of an HTML or plain-text body, in characters. */
+#define ERRBODY_MAX_EXCERPT 160
+/* Longest type, code or param kept. */
+#define ERRBODY_MAX_FIELD 64
+/* How much of an HTML page is scanned: titles and headings come early. */
+#define ERRBODY_MAX_HTML_SCAN (256 * 1024)
+/* How much page text is gathered before cleaning: far more than an excerpt. */
+#define ERRBODY_MAX_HTML_TEXT 2048
+/* Nesting followed through error objects and wrapping arrays. */
+#define ERRBODY_MAX_DEPTH 4
+
+/* Initialise an empty error. */
+void api_error_init(struct api_error *e)
+{
+	memset(e, 0, sizeof *e);
+}
+
+/* Free what e owns; it is empty (and reusable) afterwards. */
+void api_error_done(struct api_error *e)
+{
+	free(e->message);
+	free(e->type);
+	free(e->code);
+	free(e->param);
+	api_error_init(e);
+}
+
+/* Return the length (2-4) of a valid UTF-8 sequence at s (n bytes left), or 0
+ * if s does not start one; overlongs, surrogates and values above U+10FFFF
+ * are not valid. */
+static size_t errbody_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char b = s[0];
+	size_t need;
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (b >= 0xC2 && b <= 0xDF) {
+		need = 2;
+	} else if (b >= 0xE0 && b <= 0xEF) {
+		need = 3;
+		if (b == 0xE0)
+			lo = 0xA0;
+		else if (b == 0xED)
+			hi = 0x9F;
+	} else if (b >= 0xF0 && b <= 0xF4) {
+		need = 4;
+		if (b == 0xF0)
+			lo = 0x90;
+		else if (b == 0xF4)
+			hi = 0x8F;
+	} else {
+		return 0;
+	}
+	if (n < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < need; k++)
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+	return need;
+}
+
+/* Return the code point of the valid sequence s of n bytes. */
+static uint32_t errbody_utf8_decode(const unsigned char *s, size_t n)
+{
+	if (n == 2)
+		return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+	if (n == 3)
+		return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+	return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+	       (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+}
+
+/* Return whether cp is white space to fold into one ASCII space. */
+static int errbody_is_space(uint32_t cp)
+{
+	return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0xA0 || cp == 0x2028 || cp == 0x2029;
+}
+
+/* Return whether cp must not reach a terminal: C0/C1 controls, DEL, and the
+ * bidi controls that can make a line read as something else. */
+static int errbody_is_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Append the n bytes at s to out as one line: white space runs folded into
+ * single spaces (none leading or trailing), controls and invalid bytes
+ * replaced by one U+FFFD per run between spaces.  Stop after max characters so huge bodies
+ * cost little; a result of max characters means there may be more. */
+static void errbody_clean(struct strbuf *out, const char *str, size_t n, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t count = 0;
+	int space = 0, bad = 0;
+	for (size_t i = 0; i < n && count < max;) {
+		uint32_t cp;
+		size_t k = 1;
+		if (s[i] < 0x80) {
+			cp = s[i];
+		} else if ((k = errbody_utf8_len(s + i, n - i)) != 0) {
+			cp = errbody_utf8_decode(s + i, k);
+		} else {
+			cp = 0xFFFD;
+			k = 1;
+		}
+		i += k;
+		if (errbody_is_space(cp)) {
+			space = 1;
+			bad = 0;
+			continue;
+		}
+		int unsafe = cp == 0xFFFD || errbody_is_unsafe(cp);
+		if (unsafe && bad)
+			continue;
+		if (space && out->len) {
+			strbuf_putc(out, ' ');
+			count++;
+		}
+		space = 0;
+		bad = unsafe;
+		if (unsafe)
+			strbuf_append(out, "\xEF\xBF\xBD", 3);
+		else
+			strbuf_append(out, str + i - k, k);
+		count++;
+	}
+}
+
+/* Return s (a cleaned line) cut to at most max characters at a word boundary
+ * with "…" appended, or unchanged when it fits; s is freed or returned. */
+static char *errbody_excerpt(char *s, size_t max)
+{
+	size_t count = 0, cut = 0;
+	for (size_t i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue;
+		if (count == max - 1)
+			cut = i;
+		count++;
+	}
+	if (count <= max)
+		return s;
+	/* Prefer the last space, unless that would throw most of it away. */
+	size_t sp = cut;
+	while (sp > 0 && s[sp] != ' ')
+		sp--;
+	if (sp > cut / 2)
+		cut = sp;
+	while (cut > 0 && strchr(" ,;:-", s[cut - 1]))
+		cut--;
+	struct strbuf out = STRBUF_INIT;
+	strbuf_append(&out, s, cut);
+	strbuf_puts(&out, "…");
+	free(s);
+	return strbuf_detach(&out);
+}
+
+/* Return a newly allocated cleaned line of at most max characters made from
+ * the n bytes at s, or NULL when nothing printable is left.  The caller frees it. */
+static char *errbody_line(const char *s, size_t n, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	errbody_clean(&sb, s, n, max + 1);
+	if (sb.len == 0) {
+		strbuf_done(&sb);
+		return NULL;
+	}
+	return errbody_excerpt(strbuf_detach(&sb), max);
+}
+
+/* ---- JSON shapes ---------------------------------------------------- */
+
+/* Return the string member key of obj, or NULL when absent or not a string; borrowed. */
+static const char *errbody_json_str(struct json_object *obj, const char *key, size_t *len)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	*len = (size_t)json_object_get_string_len(v);
+	return json_object_get_string(v);
+}
+
+/* Append the human text of an error value to out: a string as is, an array's
+ * items joined with "; ", an object's "msg"/"message" (FastAPI's "loc" path
+ * in front).  Return whether anything was appended. */
+static int errbody_json_text(struct strbuf *out, struct json_object *v, int depth)
+{
+	size_t before = out->len, n;
+	const char *s;
+	if (depth > ERRBODY_MAX_DEPTH || !v)
+		return 0;
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		strbuf_append(out, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		break;
+	case json_type_array: {
+		size_t len = json_object_array_length(v);
+		for (size_t i = 0; i < len && i < 5 && out->len - before < 1024; i++) {
+			size_t mark = out->len;
+			if (out->len > before)
+				strbuf_puts(out, "; ");
+			if (!errbody_json_text(out, json_object_array_get_idx(v, i), depth + 1) &&
+			    out->len != mark) {
+				out->len = mark; /* drop the separator */
+				out->data[mark] = '\0';
+			}
+		}
+		break;
+	}
+	case json_type_object: {
+		s = errbody_json_str(v, "msg", &n);
+		if (!s)
+			s = errbody_json_str(v, "message", &n);
+		if (!s)
+			break;
+		struct json_object *loc;
+		if (json_object_object_get_ex(v, "loc", &loc) && json_object_is_type(loc, json_type_array)) {
+			size_t len = json_object_array_length(loc);
+			for (size_t i = 0; i < len && i < 8; i++) {
+				const char *part = json_object_get_string(json_object_array_get_idx(loc, i));
+				if (i > 0)
+					strbuf_putc(out, '.');
+				strbuf_puts(out, part ? part : "?");
+			}
+			if (len)
+				strbuf_puts(out, ": ");
+		}
+		strbuf_append(out, s, n);
+		break;
+	}
+	default:
+		break;
+	}
+	return out->len > before;
+}
+
+/* Return a newly allocated cleaned copy of a short identifier field (a string
+ * or a number) of obj, or NULL; the caller frees it. */
+static char *errbody_json_field(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(obj, key, &v) || !v)
+		return NULL;
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return errbody_line(json_object_get_string(v), (size_t)json_object_get_string_len(v),
+				    ERRBODY_MAX_FIELD);
+	case json_type_int:
+		return xasprintf("%lld", (long long)json_object_get_int64(v));
+	case json_type_double:
+		return xasprintf("%g", json_object_get_double(v));
+	default:
+		return NULL;
+	}
+}
+
+/* Free e's strings, keeping its status. */
+static void errbody_clear_fields(struct api_error *e)
+{
+	long status = e->status;
+	api_error_done(e);
+	e->status = status;
+}
+
+/* Fill e from one object's own members (message, detail, errors, ..., type,
+ * code, param); return 0 if a message, type or code was found. */
+static int errbody_json_flat(struct api_error *e, struct json_object *obj)
+{
+	static const char *const text_keys[] = {"message", "detail", "errors", "error_description",
+						"msg", "title"};
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < sizeof text_keys / sizeof text_keys[0] && sb.len == 0; i++) {
+		struct json_object *v;
+		if (json_object_object_get_ex(obj, text_keys[i], &v))
+			errbody_json_text(&sb, v, 1);
+	}
+	char *message = errbody_line(strbuf_str(&sb), sb.len, ERRBODY_MAX_MESSAGE);
+	strbuf_done(&sb);
+	char *type = errbody_json_field(obj, "type");
+	/* Google puts its symbolic code in "status"; RFC 7807 puts a URI in "type". */
+	if (type && (strstr(type, "://") || strncmp(type, "about:", 6) == 0)) {
+		free(type);
+		type = NULL;
+	}
+	if (!type) {
+		struct json_object *st;
+		if (json_object_object_get_ex(obj, "status", &st) && json_object_is_type(st, json_type_string))
+			type = errbody_json_field(obj, "status");
+	}
+	char *code = errbody_json_field(obj, "code");
+	if (!message && !type && !code)
+		return -1;
+	e->message = message;
+	e->type = type;
+	e->code = code;
+	e->param = errbody_json_field(obj, "param");
+	return 0;
+}
+
+/* Fill e from a JSON error shape at the given nesting depth; return 0, or -1
+ * with e unchanged. */
+static int errbody_json_shape(struct api_error *e, struct json_object *v, int depth)
+{
+	if (depth > ERRBODY_MAX_DEPTH || !v)
+		return -1;
+	if (json_object_is_type(v, json_type_array)) {
+		size_t len = json_object_array_length(v);
+		for (size_t i = 0; i < len && i < 8; i++)
+			if (errbody_json_shape(e, json_object_array_get_idx(v, i), depth + 1) == 0)
+				return 0;
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return -1;
+	struct json_object *err;
+	if (json_object_object_get_ex(v, "error", &err) && err) {
+		if (json_object_is_type(err, json_type_string)) {
+			/* {"error":"Not Found","message":"Cannot POST /x"}: the
+			 * message says more than the error's name. */
+			if (errbody_json_flat(e, v) == 0 && e->message)
+				return 0;
+			errbody_clear_fields(e);
+			e->message = errbody_line(json_object_get_string(err),
+						  (size_t)json_object_get_string_len(err), ERRBODY_MAX_MESSAGE);
+			if (!e->message)
+				return -1;
+			e->code = errbody_json_field(v, "code");
+			e->type = errbody_json_field(v, "type");
+			return 0;
+		}
+		if (errbody_json_shape(e, err, depth + 1) == 0)
+			return 0;
+	}
+	return errbody_json_flat(e, v);
+}
+
+/* Fill e from a parsed JSON error shape; return 0, or -1 with e unchanged. */
+int api_error_from_json(struct api_error *e, struct json_object *root)
+{
+	struct api_error tmp;
+	api_error_init(&tmp);
+	tmp.status = e->status;
+	if (errbody_json_shape(&tmp, root, 0) != 0) {
+		api_error_done(&tmp);
+		return -1;
+	}
+	api_error_done(e);
+	*e = tmp;
+	return 0;
+}
+
+/* ---- HTML pages ----------------------------------------------------- */
+
+/* What a scan of an HTML page gathers. */
+struct errbody_html {
+	struct strbuf title; /* the <title> text */
+	struct strbuf h1;    /* the first <h1> text */
+	struct strbuf text;  /* all visible text outside the title */
+	bool in_title, in_h1, h1_done;
+};
+
+/* Add n bytes of page text to whichever parts of h are being gathered. */
+static void errbody_html_put(struct errbody_html *h, const char *s, size_t n)
+{
+	if (h->in_title) {
+		if (h->title.len < ERRBODY_MAX_HTML_TEXT)
+			strbuf_append(&h->title, s, n);
+		return;
+	}
+	if (h->text.len < ERRBODY_MAX_HTML_TEXT)
+		strbuf_append(&h->text, s, n);
+	if (h->in_h1 && h->h1.len < ERRBODY_MAX_HTML_TEXT)
+		strbuf_append(&h->h1, s, n);
+}
+
+/* Return the index of the first case-insensitive occurrence of needle in
+ * s[from..n), or n when there is none. */
+static size_t errbody_find_nocase(const char *s, size_t n, size_t from, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = from; i + k <= n; i++)
+		if (strncasecmp(s + i, needle, k) == 0)
+			return i;
+	return n;
+}
+
+/* Return the UTF-8 encoding length of cp written to b (U+FFFD for NUL,
+ * surrogates and values beyond U+10FFFF). */
+static size_t errbody_encode_cp(char *b, uint32_t cp)
+{
+	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		b[0] = (char)(0xC0 | cp >> 6);
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | cp >> 12);
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	b[0] = (char)(0xF0 | cp >> 18);
+	b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	b[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Return the value of hex or decimal digit c in the given base, or -1. */
+static int errbody_digit(char c, int base)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (base == 16 && c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (base == 16 && c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode the character reference starting at s[i] == '&' into h; return the
+ * index after it.  Unknown or unterminated references stay literal text. */
+static size_t errbody_html_entity(struct errbody_html *h, const char *s, size_t n, size_t i)
+{
+	static const struct {
+		const char *name;
+		uint32_t cp;
+	} names[] = {
+		{"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
+		{"apos", '\''},    {"nbsp", 0xA0},    {"mdash", 0x2014}, {"ndash", 0x2013},
+		{"hellip", 0x2026}, {"copy", 0xA9},   {"reg", 0xAE},     {"trade", 0x2122},
+		{"laquo", 0xAB},   {"raquo", 0xBB},   {"middot", 0xB7},  {"bull", 0x2022},
+		{"lsquo", 0x2018}, {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
+		{"times", 0xD7},
+	};
+	size_t j = i + 1, start;
+	uint32_t cp = 0;
+	bool ok = false;
+	if (j < n && s[j] == '#') {
+		int base = 10;
+		j++;
+		if (j < n && (s[j] == 'x' || s[j] == 'X')) {
+			base = 16;
+			j++;
+		}
+		start = j;
+		/* Eight digits at most, so cp cannot overflow. */
+		for (int d; j < n && j - start < 8 && (d = errbody_digit(s[j], base)) >= 0; j++)
+			cp = cp * (uint32_t)base + (uint32_t)d;
+		ok = j > start && j < n && s[j] == ';';
+	} else {
+		start = j;
+		while (j < n && j - start < 8 &&
+		       ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
+			j++;
+		if (j < n && s[j] == ';')
+			for (size_t k = 0; k < sizeof names / sizeof names[0] && !ok; k++)
+				if (strlen(names[k].name) == j - start &&
+				    memcmp(names[k].name, s + start, j - start) == 0) {
+					cp = names[k].cp;
+					ok = true;
+				}
+	}
+	if (!ok) {
+		errbody_html_put(h, "&", 1);
+		return i + 1;
+	}
+	char b[4];
+	errbody_html_put(h, b, errbody_encode_cp(b, cp));
+	return j + 1;
+}
+
+/* Return whether the tag name at s (n bytes) is name, ignoring case. */
+static bool errbody_tag_is(const char *s, size_t n, const char *name)
+{
+	return strlen(name) == n && strncasecmp(s, name, n) == 0;
+}
+
+/* Gather the title, first heading and visible text of an HTML page into h:
+ * tags become spaces, comments, scripts and styles are dropped. */
+static void errbody_html_scan(struct errbody_html *h, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (s[i] == '&') {
+			i = errbody_html_entity(h, s, n, i);
+			continue;
+		}
+		if (s[i] != '<') {
+			size_t j = i;
+			while (j < n && s[j] != '<' && s[j] != '&')
+				j++;
+			errbody_html_put(h, s + i, j - i);
+			i = j;
+			continue;
+		}
+		if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			size_t end = errbody_find_nocase(s, n, i + 4, "-->");
+			i = end < n ? end + 3 : n;
+			errbody_html_put(h, " ", 1);
+			continue;
+		}
+		size_t j = i + 1;
+		bool closing = j < n && s[j] == '/';
+		if (closing)
+			j++;
+		size_t name = j;
+		while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z') ||
+				 (s[j] >= '0' && s[j] <= '9')))
+			j++;
+		size_t name_len = j - name;
+		if (name_len == 0 && !closing && (j >= n || (s[j] != '!' && s[j] != '?'))) {
+			errbody_html_put(h, "<", 1); /* a lone '<' in text */
+			i++;
+			continue;
+		}
+		const char *gt = memchr(s + j, '>', n - j);
+		if (!gt)
+			break; /* a tag cut by the end of the body */
+		i = (size_t)(gt - s) + 1;
+		if (!closing && (errbody_tag_is(s + name, name_len, "script") ||
+				 errbody_tag_is(s + name, name_len, "style"))) {
+			const char *end_tag = errbody_tag_is(s + name, name_len, "script") ? "</script" : "</style";
+			size_t end = errbody_find_nocase(s, n, i, end_tag);
+			const char *egt = end < n ? memchr(s + end, '>', n - end) : NULL;
+			i = egt ? (size_t)(egt - s) + 1 : n;
+		} else if (errbody_tag_is(s + name, name_len, "title")) {
+			h->in_title = !closing;
+		} else if (errbody_tag_is(s + name, name_len, "h1")) {
+			if (!closing && !h->h1_done) {
+				h->in_h1 = true;
+			} else if (closing && h->in_h1) {
+				h->in_h1 = false;
+				h->h1_done = true;
+			}
+		}
+		errbody_html_put(h, " ", 1);
+	}
+}
+
+/* Return a newly allocated excerpt of an HTML page: its title (or first
+ * heading), " — ", then the start of its text without the repeated heading;
+ * NULL when the page shows nothing.  The caller frees it. */
+static char *errbody_html_message(const char *s, size_t n)
+{
+	struct errbody_html h;
+	memset(&h, 0, sizeof h);
+	errbody_html_scan(&h, s, n < ERRBODY_MAX_HTML_SCAN ? n : ERRBODY_MAX_HTML_SCAN);
+	char *title = errbody_line(strbuf_str(&h.title), h.title.len, ERRBODY_MAX_EXCERPT);
+	char *h1 = errbody_line(strbuf_str(&h.h1), h.h1.len, ERRBODY_MAX_EXCERPT);
+	char *text = errbody_line(strbuf_str(&h.text), h.text.len, ERRBODY_MAX_HTML_TEXT);
+	strbuf_done(&h.title);
+	strbuf_done(&h.h1);
+	strbuf_done(&h.text);
+
+	const char *heading = title ? title : h1;
+	const char *rest = text ? text : "";
+	/* Pages usually repeat their title as the first heading: say it once. */
+	if (heading && strncmp(rest, heading, strlen(heading)) == 0 &&
+	    (rest[strlen(heading)] == ' ' || rest[strlen(heading)] == '\0')) {
+		rest += strlen(heading);
+		while (*rest == ' ')
+			rest++;
+	}
+	struct strbuf msg = STRBUF_INIT;
+	if (heading)
+		strbuf_puts(&msg, heading);
+	if (*rest) {
+		if (msg.len)
+			strbuf_puts(&msg, " — ");
+		strbuf_puts(&msg, rest);
+	}
+	free(title);
+	free(h1);
+	free(text);
+	if (!msg.len) {
+		strbuf_done(&msg);
+		return NULL;
+	}
+	return errbody_excerpt(strbuf_detach(&msg), ERRBODY_MAX_EXCERPT);
+}
+
+/* ---- the body as a whole -------------------------------------------- */
+
+/* Return whether the body is binary rather than text: a NUL, or more than
+ * one in ten of its first kilobyte (and more than three bytes) being controls
+ * or invalid UTF-8. */
+static bool errbody_looks_binary(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t sample = n < 1024 ? n : 1024, bad = 0;
+	for (size_t i = 0; i < sample;) {
+		unsigned char b = s[i];
+		if (b == 0)
+			return true;
+		if (b < 0x80) {
+			if ((b < 0x20 && !(b >= '\t' && b <= '\r')) || b == 0x7F)
+				bad++;
+			i++;
+			continue;
+		}
+		/* Validate against the whole body so a sequence cut by the
+		 * sample's end is not counted as invalid. */
+		size_t k = errbody_utf8_len(s + i, n - i);
+		if (k == 0) {
+			bad++;
+			k = 1;
+		}
+		i += k;
+	}
+	return bad > 3 && bad * 10 > sample;
+}
+
+/* Return whether the body is markup to strip: an HTML or XML content type,
+ * or a body that starts with a tag. */
+static bool errbody_is_markup(const char *content_type, const char *s, size_t n)
+{
+	if (content_type) {
+		size_t len = strlen(content_type);
+		if (errbody_find_nocase(content_type, len, 0, "html") < len ||
+		    errbody_find_nocase(content_type, len, 0, "xml") < len)
+			return true;
+	}
+	if (n >= 2 && s[0] == '<') {
+		char c = s[1];
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '!' || c == '?';
+	}
+	return false;
+}
+
+/* Replace e with what an HTTP reply says: JSON first, then binary, markup or plain text. */
+void api_error_parse(struct api_error *e, long status, const char *content_type, const char *body,
+		     size_t len)
+{
+	api_error_done(e);
+	e->status = status;
+	if (!body || len == 0)
+		return;
+	const char *p = body;
+	size_t n = len;
+	if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	while (n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		n--;
+	}
+	if (n == 0)
+		return;
+	/* Whatever the Content-Type says: gateways label JSON as text/html
+	 * and HTML as application/json. */
+	if ((*p == '{' || *p == '[') && n <= INT_MAX) {
+		struct json_tokener *tok = json_tokener_new();
+		struct json_object *root = json_tokener_parse_ex(tok, p, (int)n);
+		bool found = root && api_error_from_json(e, root) == 0;
+		json_object_put(root);
+		json_tokener_free(tok);
+		if (found)
+			return;
+	}
+	if (errbody_looks_binary(p, n))
+		e->message = xasprintf(_("%zu bytes of binary data"), len);
+	else if (errbody_is_markup(content_type, p, n))
+		e->message = errbody_html_message(p, n);
+	else
+		e->message = errbody_line(p, n, ERRBODY_MAX_EXCERPT);
+}
+
+/* ---- the line ------------------------------------------------------- */
+
+/* Return the translated reason phrase of status, or NULL; static. */
+const char *api_status_reason(long status)
+{
+	switch (status) {
+	case 200: return _("OK");
+	case 400: return _("Bad Request");
+	case 401: return _("Unauthorized");
+	case 402: return _("Payment Required");
+	case 403: return _("Forbidden");
+	case 404: return _("Not Found");
+	case 405: return _("Method Not Allowed");
+	case 406: return _("Not Acceptable");
+	case 407: return _("Proxy Authentication Required");
+	case 408: return _("Request Timeout");
+	case 409: return _("Conflict");
+	case 410: return _("Gone");
+	case 411: return _("Length Required");
+	case 413: return _("Payload Too Large");
+	case 414: return _("URI Too Long");
+	case 415: return _("Unsupported Media Type");
+	case 422: return _("Unprocessable Entity");
+	case 424: return _("Failed Dependency");
+	case 425: return _("Too Early");
+	case 429: return _("Too Many Requests");
+	case 431: return _("Request Header Fields Too Large");
+	case 451: return _("Unavailable For Legal Reasons");
+	case 500: return _("Internal Server Error");
+	case 501: return _("Not Implemented");
+	case 502: return _("Bad Gateway");
+	case 503: return _("Service Unavailable");
+	case 504: return _("Gateway Timeout");
+	case 505: return _("HTTP Version Not Supported");
+	/* Cloudflare's own statuses, common in front of API gateways. */
+	case 520: return _("Web Server Returned an Unknown Error");
+	case 521: return _("Web Server Is Down");
+	case 522: return _("Connection Timed Out");
+	case 523: return _("Origin Is Unreachable");
+	case 524: return _("A Timeout Occurred");
+	/* Anthropic (and compatible gateways) answer 529 when overloaded. */
+	case 529: return _("Overloaded");
+	default: return NULL;
+	}
+}
+
+/* Return the short tag to show after the message: the code, else the type,
+ * skipping one that only repeats the status or what the message says; borrowed. */
+static const char *errbody_tag(const struct api_error *e)
+{
+	char status[24];
+	snprintf(status, sizeof status, "%ld", e->status);
+	const char *cands[] = {e->code, e->type};
+	for (size_t i = 0; i < 2; i++) {
+		const char *t = cands[i];
+		if (!t || !*t || strcmp(t, status) == 0 || strcmp(t, "error") == 0)
+			continue;
+		if (e->message && strstr(e->message, t))
+			return NULL;
+		return t;
+	}
+	return NULL;
+}
+
+/* Return a newly allocated one-line description of e; the caller frees it. */
+char *api_error_format(const struct api_error *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (e->status > 0) {
+		const char *reason = api_status_reason(e->status);
+		if (reason)
+			strbuf_printf(&sb, _("HTTP %ld %s"), e->status, reason);
+		else
+			strbuf_printf(&sb, _("HTTP %ld"), e->status);
+	}
+	if (e->message && *e->message) {
+		if (sb.len)
+			strbuf_puts(&sb, ": ");
+		strbuf_puts(&sb, e->message);
+	}
+	const char *tag = errbody_tag(e);
+	if (tag) {
+		if (sb.len)
+			strbuf_putc(&sb, ' ');
+		strbuf_printf(&sb, "(%s)", tag);
+	}
+	if (!sb.len)
+		strbuf_puts(&sb, _("unknown error"));
+	return strbuf_detach(&sb);
+}
+
+/* Return whether a retry may succeed where this attempt failed. */
+bool api_error_retryable(const struct api_error *e)
+{
+	switch (e->status) {
+	case 408: case 409: case 429: case 500: case 502: case 503: case 504: case 529:
+		break;
+	default:
+		return false;
+	}
+	/* A 429 for an exhausted quota stays a 429 however long we wait. */
+	if ((e->code && strcmp(e->code, "insufficient_quota") == 0) ||
+	    (e->type && strcmp(e->type, "insufficient_quota") == 0))
+		return false;
+	return true;
+}
+
+/* ---- Retry-After ------------------------------------------------------ */
+
+/* Longest delay honoured, in milliseconds. */
+#define ERRBODY_MAX_RETRY_MS 3600000L
+
+/* A read position in a header value. */
+struct errbody_cursor {
+	const char *s;
+	size_t n, i;
+};
+
+/* Skip spaces at c; return how many were skipped. */
+static size_t errbody_cur_spaces(struct errbody_cursor *c)
+{
+	size_t from = c->i;
+	while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t'))
+		c->i++;
+	return c->i - from;
+}
+
+/* Read min to max decimal digits at c into *v; return 0, or -1 (c unmoved). */
+static int errbody_cur_num(struct errbody_cursor *c, size_t min, size_t max, int *v)
+{
+	size_t k = 0;
+	int x = 0;
+	while (c->i + k < c->n && k < max && c->s[c->i + k] >= '0' && c->s[c->i + k] <= '9')
+		x = x * 10 + (c->s[c->i + k++] - '0');
+	if (k < min || (c->i + k < c->n && c->s[c->i + k] >= '0' && c->s[c->i + k] <= '9'))
+		return -1;
+	c->i += k;
+	*v = x;
+	return 0;
+}
+
+/* Consume the character ch at c; return 0, or -1 if another is there. */
+static int errbody_cur_char(struct errbody_cursor *c, char ch)
+{
+	if (c->i >= c->n || c->s[c->i] != ch)
+		return -1;
+	c->i++;
+	return 0;
+}
+
+/* Read a run of ASCII letters at c; return its length (the word starts at *w). */
+static size_t errbody_cur_word(struct errbody_cursor *c, const char **w)
+{
+	*w = c->s + c->i;
+	size_t from = c->i;
+	while (c->i < c->n && ((c->s[c->i] >= 'a' && c->s[c->i] <= 'z') || (c->s[c->i] >= 'A' && c->s[c->i] <= 'Z')))
+		c->i++;
+	return c->i - from;
+}
+
+/* Read an English month abbreviation at c; return 1-12, or -1. */
+static int errbody_cur_month(struct errbody_cursor *c)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *w;
+	if (errbody_cur_word(c, &w) != 3)
+		return -1;
+	for (int m = 0; m < 12; m++)
+		if (strncasecmp(w, months + 3 * m, 3) == 0)
+			return m + 1;
+	return -1;
+}
+
+/* Read "HH:MM:SS" at c into *secs (seconds since midnight); return 0 or -1. */
+static int errbody_cur_time(struct errbody_cursor *c, long *secs)
+{
+	int h, m, s;
+	if (errbody_cur_num(c, 2, 2, &h) || errbody_cur_char(c, ':') || errbody_cur_num(c, 2, 2, &m) ||
+	    errbody_cur_char(c, ':') || errbody_cur_num(c, 2, 2, &s))
+		return -1;
+	if (h > 23 || m > 59 || s > 60)
+		return -1;
+	*secs = h * 3600L + m * 60L + s;
+	return 0;
+}
+
+/* Return the number of days from 1970-01-01 to the given civil date
+ * (proleptic Gregorian; Howard Hinnant's days_from_civil). */
+static long long errbody_days_from_civil(long long y, int m, int d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Parse an HTTP date in any of its three forms at c (the whole value) into
+ * *t, seconds since the epoch; return 0 or -1.  now_unix places two-digit
+ * RFC 850 years. */
+static int errbody_http_date(struct errbody_cursor *c, long long now_unix, long long *t)
+{
+	static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+					   "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+					   "Saturday", "Sunday"};
+	const char *w;
+	size_t wl = errbody_cur_word(c, &w);
+	bool known = false;
+	for (size_t i = 0; i < sizeof days / sizeof days[0] && !known; i++)
+		known = strlen(days[i]) == wl && strncasecmp(days[i], w, wl) == 0;
+	if (!known)
+		return -1;
+	bool comma = errbody_cur_char(c, ',') == 0;
+	if (!errbody_cur_spaces(c))
+		return -1;
+	int day, month, year;
+	long secs;
+	if (comma) {
+		/* "06 Nov 1994 08:49:37 GMT" or "06-Nov-94 08:49:37 GMT" */
+		if (errbody_cur_num(c, 1, 2, &day))
+			return -1;
+		bool rfc850 = errbody_cur_char(c, '-') == 0;
+		if (!rfc850 && !errbody_cur_spaces(c))
+			return -1;
+		if ((month = errbody_cur_month(c)) < 0)
+			return -1;
+		if (rfc850 ? errbody_cur_char(c, '-') != 0 : !errbody_cur_spaces(c))
+			return -1;
+		size_t at = c->i;
+		if (errbody_cur_num(c, 2, 4, &year) || (c->i - at != 2 && c->i - at != 4))
+			return -1;
+		if (c->i - at == 2) {
+			/* RFC 9110: a two-digit year more than 50 years ahead is in the past. */
+			long long now_year = 1970 + now_unix / 31556952;
+			long long y = now_year - now_year % 100 + year;
+			if (y > now_year + 50)
+				y -= 100;
+			year = (int)y;
+		}
+		if (!errbody_cur_spaces(c) || errbody_cur_time(c, &secs))
+			return -1;
+		errbody_cur_spaces(c);
+		size_t zl = errbody_cur_word(c, &w);
+		if (zl && !(zl == 3 && (strncasecmp(w, "GMT", 3) == 0 || strncasecmp(w, "UTC", 3) == 0)))
+			return -1;
+	} else {
+		/* asctime: "Nov  6 08:49:37 1994" */
+		if ((month = errbody_cur_month(c)) < 0 || !errbody_cur_spaces(c) ||
+		    errbody_cur_num(c, 1, 2, &day) || !errbody_cur_spaces(c) || errbody_cur_time(c, &secs) ||
+		    !errbody_cur_spaces(c) || errbody_cur_num(c, 4, 4, &year))
+			return -1;
+	}
+	errbody_cur_spaces(c);
+	if (c->i != c->n || day < 1 || day > 31)
+		return -1;
+	*t = errbody_days_from_civil(year, month, day) * 86400 + secs;
+	return 0;
+}
+
+/* Return the Retry-After delay in milliseconds (0 to one hour), or -1 if unparsable. */
+long api_retry_after_ms(const char *value, long long now_unix)
+{
+	if (!value)
+		return -1;
+	struct errbody_cursor c = {value, strlen(value), 0};
+	while (c.n && (value[c.n - 1] == ' ' || value[c.n - 1] == '\t' || value[c.n - 1] == '\r' ||
+		       value[c.n - 1] == '\n'))
+		c.n--;
+	errbody_cur_spaces(&c);
+	if (c.i >= c.n)
+		return -1;
+	if (value[c.i] >= '0' && value[c.i] <= '9') {
+		/* delta-seconds; parsed by hand because strtod follows the
+		 * locale's decimal point and "1.5" must mean 1500 ms anywhere. */
+		long long ms = 0;
+		while (c.i < c.n && value[c.i] >= '0' && value[c.i] <= '9') {
+			if (ms <= ERRBODY_MAX_RETRY_MS)
+				ms = ms * 10 + (value[c.i] - '0') * 1000LL;
+			c.i++;
+		}
+		if (c.i < c.n && value[c.i] == '.') {
+			c.i++;
+			size_t from = c.i;
+			long long scale = 100;
+			while (c.i < c.n && value[c.i] >= '0' && value[c.i] <= '9') {
+				ms += (value[c.i] - '0') * scale;
+				scale /= 10;
+				c.i++;
+			}
+			if (c.i == from)
+				return -1;
+		}
+		if (c.i != c.n)
+			return -1;
+		return ms > ERRBODY_MAX_RETRY_MS ? ERRBODY_MAX_RETRY_MS : (long)ms;
+	}
+	long long t;
+	if (errbody_http_date(&c, now_unix, &t) != 0)
+		return -1;
+	if (t <= now_unix)
+		return 0;
+	if (t - now_unix > ERRBODY_MAX_RETRY_MS / 1000)
+		return ERRBODY_MAX_RETRY_MS;
+	return (long)((t - now_unix) * 1000);
+}

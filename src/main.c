@@ -1,0 +1,129 @@
+/* squint: arguments, configuration, mode selection — nothing else. */
+#include <config.h>
+
+#include "core/config.h"
+#include "core/xalloc.h"
+#include "i18n.h"
+#include "oneshot.h"
+#include "options.h"
+
+#include <curl/curl.h>
+#include <json-c/json_c_version.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Print the versions of squint and of the libraries it uses. */
+static void main_print_version(void)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	printf("squint %s\n", PACKAGE_VERSION);
+	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
+	printf("json-c %s\n", json_c_version());
+}
+
+/* Print "squint: MSG" on stderr. */
+static void main_error(const char *msg)
+{
+	fprintf(stderr, "squint: %s\n", msg);
+}
+
+/* Build the configuration: defaults, file, profile, environment, flags.
+ * Returns 0, or -1 after printing the reason. */
+static int main_configure(struct squint_config *cfg, const struct options *o)
+{
+	char *err = NULL;
+	const char *profile = o->profile;
+	if (!profile) {
+		const char *env = getenv("SQUINT_PROFILE");
+		if (env && *env)
+			profile = env;
+	}
+	int rc = squint_config_load_file(cfg, o->config_file, profile, &err);
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		main_error(cfg->warnings[i]);
+	if (rc != 0)
+		goto fail;
+	if (squint_config_apply_env(cfg, &err) != 0)
+		goto fail;
+	for (size_t i = 0; i < o->n_settings; i++) {
+		const struct option_setting *s = &o->settings[i];
+		/* A list flag replaces the config file's list instead of adding. */
+		bool first = true;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(o->settings[k].key, s->key) == 0)
+				first = false;
+		if (first && (!strcmp(s->key, "stop") || !strcmp(s->key, "logit_bias") ||
+			      !strcmp(s->key, "header")))
+			squint_config_unset(cfg, s->key);
+		if (squint_config_set(cfg, s->key, s->value, &err) != 0) {
+			char *msg = xasprintf("%s: %s", s->flag, err);
+			free(err);
+			err = msg;
+			goto fail;
+		}
+	}
+	if (squint_config_resolve_key(cfg, &err) != 0)
+		goto fail;
+	return 0;
+fail:
+	main_error(err);
+	free(err);
+	return -1;
+}
+
+/* Return true when cfg talks to OpenAI itself, which always needs a key
+ * (local and self-hosted servers often need none). */
+static bool main_needs_key(const struct squint_config *cfg)
+{
+	return strncmp(cfg->base_url, "https://api.openai.com", 22) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+#if ENABLE_NLS
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+#endif
+	struct options o;
+	char *err = NULL;
+	if (options_parse(&o, argc, argv, &err) != OPTIONS_OK) {
+		main_error(err);
+		free(err);
+		options_done(&o);
+		return SQUINT_EXIT_USAGE;
+	}
+	if (o.help || o.version) {
+		if (o.help)
+			options_print_help();
+		else
+			main_print_version();
+		options_done(&o);
+		return SQUINT_EXIT_OK;
+	}
+
+	int status = SQUINT_EXIT_USAGE;
+	struct squint_config cfg;
+	squint_config_init(&cfg);
+	if (main_configure(&cfg, &o) != 0)
+		goto out;
+	if (!cfg.api_key && main_needs_key(&cfg)) {
+		main_error(_("no API key: set OPENAI_API_KEY, or api_key_env or api_key_cmd in "
+			     "the config file (see squint(1))"));
+		goto out;
+	}
+	if (o.prompt) {
+		struct oneshot_args args = {o.prompt, o.inputs, o.n_inputs, o.json_output,
+					    o.verbose};
+		status = oneshot_run(&cfg, &args);
+	} else {
+		main_error(_("the interactive mode is not built yet; use -p PROMPT"));
+	}
+out:
+	squint_config_done(&cfg);
+	options_done(&o);
+	return status;
+}

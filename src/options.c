@@ -1,0 +1,266 @@
+#include <config.h>
+
+#include "options.h"
+#include "core/xalloc.h"
+#include "i18n.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_BASE_URL = 256,
+	OPT_SYSTEM,
+	OPT_TOP_P,
+	OPT_STOP,
+	OPT_MAX_TOKENS,
+	OPT_PRESENCE,
+	OPT_FREQUENCY,
+	OPT_LOGIT_BIAS,
+	OPT_USER,
+	OPT_SEED,
+	OPT_JSON_MODE,
+	OPT_RESPONSE_FORMAT,
+	OPT_TOOLS,
+	OPT_TOOL_CHOICE,
+	OPT_LOGPROBS,
+	OPT_DETAIL,
+	OPT_NO_STREAM,
+	OPT_JSON,
+	OPT_RETRIES,
+	OPT_IDLE_TIMEOUT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_CACERT,
+	OPT_INSECURE,
+	OPT_CONFIG,
+	OPT_HEADER,
+	OPT_PROXY,
+};
+
+static const struct option options_long[] = {
+	{"prompt", required_argument, NULL, 'p'},
+	{"model", required_argument, NULL, 'm'},
+	{"profile", required_argument, NULL, 'P'},
+	{"base-url", required_argument, NULL, OPT_BASE_URL},
+	{"system", required_argument, NULL, OPT_SYSTEM},
+	{"temperature", required_argument, NULL, 't'},
+	{"top-p", required_argument, NULL, OPT_TOP_P},
+	{"n", required_argument, NULL, 'n'},
+	{"stop", required_argument, NULL, OPT_STOP},
+	{"max-tokens", required_argument, NULL, OPT_MAX_TOKENS},
+	{"presence-penalty", required_argument, NULL, OPT_PRESENCE},
+	{"frequency-penalty", required_argument, NULL, OPT_FREQUENCY},
+	{"logit-bias", required_argument, NULL, OPT_LOGIT_BIAS},
+	{"user", required_argument, NULL, OPT_USER},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"json-mode", no_argument, NULL, OPT_JSON_MODE},
+	{"response-format", required_argument, NULL, OPT_RESPONSE_FORMAT},
+	{"tools", required_argument, NULL, OPT_TOOLS},
+	{"tool-choice", required_argument, NULL, OPT_TOOL_CHOICE},
+	{"logprobs", optional_argument, NULL, OPT_LOGPROBS},
+	{"detail", required_argument, NULL, OPT_DETAIL},
+	{"no-stream", no_argument, NULL, OPT_NO_STREAM},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"retries", required_argument, NULL, OPT_RETRIES},
+	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+	{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"header", required_argument, NULL, OPT_HEADER},
+	{"proxy", required_argument, NULL, OPT_PROXY},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The config key and flag name each setting flag stands for. */
+static const struct {
+	int id;
+	const char *key;
+	const char *flag;
+	const char *fixed; /* value for flags without an argument */
+} options_keys[] = {
+	{'m', "model", "--model", NULL},
+	{OPT_BASE_URL, "base_url", "--base-url", NULL},
+	{OPT_SYSTEM, "system", "--system", NULL},
+	{'t', "temperature", "--temperature", NULL},
+	{OPT_TOP_P, "top_p", "--top-p", NULL},
+	{'n', "n", "-n", NULL},
+	{OPT_STOP, "stop", "--stop", NULL},
+	{OPT_MAX_TOKENS, "max_tokens", "--max-tokens", NULL},
+	{OPT_PRESENCE, "presence_penalty", "--presence-penalty", NULL},
+	{OPT_FREQUENCY, "frequency_penalty", "--frequency-penalty", NULL},
+	{OPT_LOGIT_BIAS, "logit_bias", "--logit-bias", NULL},
+	{OPT_USER, "user", "--user", NULL},
+	{OPT_SEED, "seed", "--seed", NULL},
+	{OPT_JSON_MODE, "json_mode", "--json-mode", "true"},
+	{OPT_RESPONSE_FORMAT, "response_format", "--response-format", NULL},
+	{OPT_TOOLS, "tools", "--tools", NULL},
+	{OPT_TOOL_CHOICE, "tool_choice", "--tool-choice", NULL},
+	{OPT_DETAIL, "detail", "--detail", NULL},
+	{OPT_NO_STREAM, "stream", "--no-stream", "false"},
+	{OPT_RETRIES, "retries", "--retries", NULL},
+	{OPT_IDLE_TIMEOUT, "idle_timeout", "--idle-timeout", NULL},
+	{OPT_CONNECT_TIMEOUT, "connect_timeout", "--connect-timeout", NULL},
+	{OPT_CACERT, "cacert", "--cacert", NULL},
+	{OPT_INSECURE, "insecure", "--insecure", "true"},
+	{OPT_HEADER, "header", "--header", NULL},
+	{OPT_PROXY, "proxy", "--proxy", NULL},
+};
+
+/* Remember that a flag sets key to value (copied). */
+static void options_add_setting(struct options *o, const char *key, const char *flag,
+				const char *value)
+{
+	o->settings = xrealloc(o->settings, (o->n_settings + 1) * sizeof *o->settings);
+	o->settings[o->n_settings].key = key;
+	o->settings[o->n_settings].flag = flag;
+	o->settings[o->n_settings].value = xstrdup(value);
+	o->n_settings++;
+}
+
+enum options_result options_parse(struct options *o, int argc, char **argv, char **err)
+{
+	memset(o, 0, sizeof *o);
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":p:m:P:t:n:vhV", options_long, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			free(o->prompt);
+			o->prompt = xstrdup(optarg);
+			continue;
+		case 'P':
+			free(o->profile);
+			o->profile = xstrdup(optarg);
+			continue;
+		case OPT_CONFIG:
+			free(o->config_file);
+			o->config_file = xstrdup(optarg);
+			continue;
+		case 'v':
+			o->verbose = true;
+			continue;
+		case 'h':
+			o->help = true;
+			continue;
+		case 'V':
+			o->version = true;
+			continue;
+		case OPT_JSON:
+			o->json_output = true;
+			continue;
+		case OPT_LOGPROBS:
+			options_add_setting(o, "logprobs", "--logprobs", "true");
+			if (optarg)
+				options_add_setting(o, "top_logprobs", "--logprobs", optarg);
+			continue;
+		case ':':
+			*err = xasprintf(_("option %s needs a value"), argv[optind - 1]);
+			return OPTIONS_ERROR;
+		case '?':
+			if (optopt)
+				*err = xasprintf(_("unknown option -%c (see squint --help)"), optopt);
+			else
+				*err = xasprintf(_("unknown option %s (see squint --help)"),
+						 argv[optind - 1]);
+			return OPTIONS_ERROR;
+		default:
+			break;
+		}
+		bool found = false;
+		for (size_t i = 0; i < sizeof options_keys / sizeof options_keys[0]; i++) {
+			if (options_keys[i].id != c)
+				continue;
+			options_add_setting(o, options_keys[i].key, options_keys[i].flag,
+					    options_keys[i].fixed ? options_keys[i].fixed : optarg);
+			found = true;
+		}
+		if (!found) {
+			*err = xstrdup(_("internal error: unhandled option"));
+			return OPTIONS_ERROR;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		o->inputs = xrealloc(o->inputs, (o->n_inputs + 1) * sizeof *o->inputs);
+		o->inputs[o->n_inputs++] = xstrdup(argv[i]);
+	}
+	return OPTIONS_OK;
+}
+
+void options_done(struct options *o)
+{
+	free(o->prompt);
+	free(o->profile);
+	free(o->config_file);
+	for (size_t i = 0; i < o->n_inputs; i++)
+		free(o->inputs[i]);
+	free(o->inputs);
+	for (size_t i = 0; i < o->n_settings; i++)
+		free(o->settings[i].value);
+	free(o->settings);
+	memset(o, 0, sizeof *o);
+}
+
+void options_print_help(void)
+{
+	fputs(_("Usage: squint [OPTION]... [IMAGE|URL]...\n"
+		"       squint -p PROMPT [OPTION]... [IMAGE|URL]...\n"
+		"Chat with an OpenAI-compatible vision model about images, in the terminal.\n"
+		"With -p, ask once and stream the answer to standard output; text piped on\n"
+		"standard input is appended to the prompt.\n"
+		"\n"
+		"Mode and connection:\n"
+		"  -p, --prompt=TEXT          ask TEXT once (one-shot mode)\n"
+		"  -m, --model=NAME           model to use (SQUINT_MODEL)\n"
+		"  -P, --profile=NAME         use [profile NAME] of the config file (SQUINT_PROFILE)\n"
+		"      --base-url=URL         API base URL (OPENAI_BASE_URL;\n"
+		"                             default https://api.openai.com/v1)\n"
+		"      --config=FILE          read FILE instead of ~/.config/squint/config\n"
+		"      --header='NAME: VALUE' send an extra HTTP header (repeatable)\n"
+		"      --retries=N            retry failed requests N times (default 2)\n"
+		"      --idle-timeout=S       give up after S seconds without data (default 300)\n"
+		"      --connect-timeout=S    give up connecting after S seconds (default 30)\n"
+		"      --cacert=FILE          trust the CA certificates in FILE\n"
+		"      --insecure             do not verify the server's TLS certificate\n"
+		"      --proxy=URL            use this proxy (default: the *_proxy variables)\n"
+		"\n"
+		"Request parameters (sent only when given):\n"
+		"      --system=TEXT          system prompt\n"
+		"  -t, --temperature=T        sampling temperature, 0 to 2\n"
+		"      --top-p=P              nucleus sampling, 0 to 1\n"
+		"  -n, --n=N                  number of answers to generate\n"
+		"      --stop=TEXT            stop sequence (repeatable, up to 4)\n"
+		"      --max-tokens=N         limit the answer's length\n"
+		"      --presence-penalty=X   -2 to 2\n"
+		"      --frequency-penalty=X  -2 to 2\n"
+		"      --logit-bias=ID=BIAS   token bias, -100 to 100 (repeatable)\n"
+		"      --user=ID              end-user identifier\n"
+		"      --seed=N               ask for deterministic sampling\n"
+		"      --json-mode            ask for a JSON object answer\n"
+		"      --response-format=FILE ask for JSON that follows the schema in FILE\n"
+		"      --tools=FILE           offer the tools (functions) defined in FILE\n"
+		"      --tool-choice=CHOICE   none, auto, required or a function name\n"
+		"      --logprobs[=N]         return log probabilities (and N top tokens)\n"
+		"      --detail=LEVEL         image detail: low, high or auto\n"
+		"\n"
+		"Output:\n"
+		"      --no-stream            ask for the whole answer at once\n"
+		"      --json                 print the final response as chat.completion JSON\n"
+		"  -v, --verbose              report usage, finish reason and timings on stderr\n"
+		"  -h, --help                 show this help and exit\n"
+		"  -V, --version              show the version and exit\n"
+		"\n"
+		"Environment: OPENAI_API_KEY, OPENAI_BASE_URL, SQUINT_MODEL, SQUINT_PROFILE,\n"
+		"XDG_CONFIG_HOME, and the usual http_proxy/https_proxy/no_proxy.\n"
+		"\n"
+		"Exit status: 0 done; 1 usage or input error; 2 error reported by the server;\n"
+		"3 network failure or timeout; 4 answer truncated or cancelled.\n"
+		"\n"
+		"See squint(1) for the configuration file and more.\n"),
+	      stdout);
+}

@@ -1,0 +1,41 @@
+/* Command-line options: parsed into settings, applied after the config. */
+#ifndef SQUINT_OPTIONS_H
+#define SQUINT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A flag that sets a configuration key, kept in command-line order. */
+struct option_setting {
+	const char *key;  /* config key, static */
+	const char *flag; /* the flag as typed, for messages, static */
+	char *value;      /* owned */
+};
+
+struct options {
+	char *prompt; /* -p; NULL: interactive */
+	char *profile;
+	char *config_file;
+	bool verbose;
+	bool json_output;
+	bool help;
+	bool version;
+	char **inputs; /* images and URLs, in order; owned */
+	size_t n_inputs;
+	struct option_setting *settings;
+	size_t n_settings;
+};
+
+enum options_result {
+	OPTIONS_OK,
+	OPTIONS_ERROR, /* message in *err */
+};
+
+/* Parse argv into o (which the caller later frees with options_done). */
+enum options_result options_parse(struct options *o, int argc, char **argv, char **err);
+/* Free what o owns. */
+void options_done(struct options *o);
+/* Print the --help text to stdout. */
+void options_print_help(void);
+
+#endif
