@@ -180,7 +180,7 @@ case_end
 case_begin "--max-tokens cut-off: the answer is printed, exit 4 says truncated"
 run_squint -p "a b c d e f g h" --max-tokens 3
 expect_rc 4
-expect_out_contains 'You asked: "a b'
+expect_out_contains 'You asked: "a '
 expect_err_contains "finish_reason: length"
 case_end
 
