@@ -1,0 +1,146 @@
+/* The conversation: what the user asked (text and images) and what came back
+ * (one answer per request, each with its choices), in order.
+ *
+ * Strings from the wire are kept byte-exact here (they go back to the server
+ * in later turns); whatever shows them must sanitize them first.  The model
+ * is pure: no I/O, no clock (callers pass times in). */
+#ifndef SQUINT_CORE_CONV_H
+#define SQUINT_CORE_CONV_H
+
+#include "core/chunk.h"
+#include "core/request.h"
+#include "core/strbuf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum conv_role {
+	CONV_USER,
+	CONV_ASSISTANT,
+	CONV_TOOL,
+};
+
+/* One part of a user message; every string owned. */
+struct conv_part {
+	enum chat_part_kind kind;
+	char *text;            /* CHAT_PART_TEXT */
+	char *url;             /* CHAT_PART_IMAGE: data: URI or http(s) URL */
+	char *name;            /* CHAT_PART_IMAGE: file name or URL, for display */
+	char *mime;            /* CHAT_PART_IMAGE: "image/png", or NULL for a URL */
+	unsigned width, height; /* 0 when unknown */
+	size_t bytes;           /* the file's size; 0 for a URL */
+};
+
+struct conv_tool_call {
+	char *id; /* NULL until one arrived */
+	struct strbuf name;
+	struct strbuf arguments;
+};
+
+struct conv_choice {
+	struct strbuf content;
+	struct strbuf reasoning;
+	struct conv_tool_call *tool_calls; /* indexed by the call's index */
+	size_t n_tool_calls;
+	char *finish_reason; /* NULL until one arrived */
+};
+
+enum conv_state {
+	CONV_STREAMING,   /* the answer is arriving */
+	CONV_DONE,        /* finished normally */
+	CONV_INTERRUPTED, /* cancelled, cut off or broken: what came is kept */
+	CONV_ERROR,       /* failed; error says why */
+};
+
+struct conv_usage {
+	bool present;
+	long prompt_tokens, completion_tokens, total_tokens;
+};
+
+struct conv_msg {
+	enum conv_role role;
+	long long time; /* seconds since the epoch, as given by the caller */
+	/* CONV_USER and CONV_TOOL */
+	struct conv_part *parts;
+	size_t n_parts;
+	char *tool_call_id; /* CONV_TOOL */
+	/* CONV_ASSISTANT */
+	struct conv_choice *choices; /* indexed by choice index */
+	size_t n_choices;
+	size_t chosen; /* the choice the conversation continues with */
+	enum conv_state state;
+	char *error; /* one line, or NULL */
+	char *model; /* the model asked, or NULL */
+	struct conv_usage usage;
+};
+
+struct conv {
+	struct conv_msg *msgs;
+	size_t n_msgs;
+	size_t cap;
+};
+
+/* The messages of one request, borrowing from a conv; see conv_request_build. */
+struct conv_request {
+	struct chat_msg *msgs;
+	size_t n_msgs;
+	/* Private: the arrays the messages point into. */
+	struct chat_part *parts;
+	json_object **tool_calls;
+	size_t n_tool_calls;
+};
+
+/* Initialise an empty conversation; free it with conv_done(). */
+void conv_init(struct conv *c);
+/* Free everything c owns; it is empty (and reusable) afterwards. */
+void conv_done(struct conv *c);
+
+/* Append a user message sent at time t; returns its index (parts are added
+ * with conv_msg_add_text and conv_msg_add_image). */
+size_t conv_add_user(struct conv *c, long long t);
+/* Append a tool result answering call_id with text; returns its index. */
+size_t conv_add_tool(struct conv *c, long long t, const char *call_id, const char *text);
+/* Append an answer that starts streaming at time t from model (may be NULL);
+ * returns its index. */
+size_t conv_add_answer(struct conv *c, long long t, const char *model);
+/* Return message i (borrowed; valid until the next conv_add_*), or NULL. */
+struct conv_msg *conv_msg_at(struct conv *c, size_t i);
+
+/* Add a copy of the len bytes of text as a text part of m. */
+void conv_msg_add_text(struct conv_msg *m, const char *text, size_t len);
+/* Add an image part to m; every string is copied (mime may be NULL). */
+void conv_msg_add_image(struct conv_msg *m, const char *url, const char *name, const char *mime,
+			unsigned width, unsigned height, size_t bytes);
+/* Return the number of image parts of m. */
+size_t conv_msg_n_images(const struct conv_msg *m);
+/* Return the text parts of m joined with "\n", newly allocated; the caller
+ * frees it. */
+char *conv_msg_text(const struct conv_msg *m);
+
+/* Apply one decoded delta to the answer m (the choice is created when new);
+ * returns 0, or -1 when the delta's choice or tool index is out of range. */
+int conv_answer_apply(struct conv_msg *m, const struct chunk_delta *d);
+/* Return choice i of the answer m, or NULL when it has none such. */
+const struct conv_choice *conv_answer_choice(const struct conv_msg *m, size_t i);
+/* End the answer m with state; error (may be NULL) is copied. */
+void conv_answer_finish(struct conv_msg *m, enum conv_state state, const char *error);
+/* Record the usage the server reported for the answer m. */
+void conv_answer_set_usage(struct conv_msg *m, long prompt, long completion, long total);
+/* Return whether the answer m can be sent back as context: it is done or
+ * interrupted and its chosen choice has content or tool calls. */
+bool conv_answer_usable(const struct conv_msg *m);
+
+/* Return the index of the last user message, or (size_t)-1 when none. */
+size_t conv_last_user(const struct conv *c);
+/* Return the sum of total_tokens over every answer that reported usage. */
+long conv_tokens_used(const struct conv *c);
+
+/* Fill r with the messages to send for a request that answers message upto
+ * (a user or tool message): every user and tool message up to it, and for
+ * each turn the last usable answer (its chosen choice) before the next user
+ * message.  r borrows from c until conv_request_done(). */
+void conv_request_build(const struct conv *c, size_t upto, struct conv_request *r);
+/* Free what r owns (not what it borrows). */
+void conv_request_done(struct conv_request *r);
+
+#endif

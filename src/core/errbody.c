@@ -693,48 +693,55 @@ void api_error_parse(struct api_error *e, long status, const char *content_type,
 
 /* ---- the line ------------------------------------------------------- */
 
+/* Return the English reason phrase of status, or NULL; static. */
+static const char *errbody_reason_en(long status)
+{
+	switch (status) {
+	case 200: return N_("OK");
+	case 400: return N_("Bad Request");
+	case 401: return N_("Unauthorized");
+	case 402: return N_("Payment Required");
+	case 403: return N_("Forbidden");
+	case 404: return N_("Not Found");
+	case 405: return N_("Method Not Allowed");
+	case 406: return N_("Not Acceptable");
+	case 407: return N_("Proxy Authentication Required");
+	case 408: return N_("Request Timeout");
+	case 409: return N_("Conflict");
+	case 410: return N_("Gone");
+	case 411: return N_("Length Required");
+	case 413: return N_("Payload Too Large");
+	case 414: return N_("URI Too Long");
+	case 415: return N_("Unsupported Media Type");
+	case 422: return N_("Unprocessable Entity");
+	case 424: return N_("Failed Dependency");
+	case 425: return N_("Too Early");
+	case 429: return N_("Too Many Requests");
+	case 431: return N_("Request Header Fields Too Large");
+	case 451: return N_("Unavailable For Legal Reasons");
+	case 500: return N_("Internal Server Error");
+	case 501: return N_("Not Implemented");
+	case 502: return N_("Bad Gateway");
+	case 503: return N_("Service Unavailable");
+	case 504: return N_("Gateway Timeout");
+	case 505: return N_("HTTP Version Not Supported");
+	/* Cloudflare's own statuses, common in front of API gateways. */
+	case 520: return N_("Web Server Returned an Unknown Error");
+	case 521: return N_("Web Server Is Down");
+	case 522: return N_("Connection Timed Out");
+	case 523: return N_("Origin Is Unreachable");
+	case 524: return N_("A Timeout Occurred");
+	/* Anthropic (and compatible gateways) answer 529 when overloaded. */
+	case 529: return N_("Overloaded");
+	default: return NULL;
+	}
+}
+
 /* Return the translated reason phrase of status, or NULL; static. */
 const char *api_status_reason(long status)
 {
-	switch (status) {
-	case 200: return _("OK");
-	case 400: return _("Bad Request");
-	case 401: return _("Unauthorized");
-	case 402: return _("Payment Required");
-	case 403: return _("Forbidden");
-	case 404: return _("Not Found");
-	case 405: return _("Method Not Allowed");
-	case 406: return _("Not Acceptable");
-	case 407: return _("Proxy Authentication Required");
-	case 408: return _("Request Timeout");
-	case 409: return _("Conflict");
-	case 410: return _("Gone");
-	case 411: return _("Length Required");
-	case 413: return _("Payload Too Large");
-	case 414: return _("URI Too Long");
-	case 415: return _("Unsupported Media Type");
-	case 422: return _("Unprocessable Entity");
-	case 424: return _("Failed Dependency");
-	case 425: return _("Too Early");
-	case 429: return _("Too Many Requests");
-	case 431: return _("Request Header Fields Too Large");
-	case 451: return _("Unavailable For Legal Reasons");
-	case 500: return _("Internal Server Error");
-	case 501: return _("Not Implemented");
-	case 502: return _("Bad Gateway");
-	case 503: return _("Service Unavailable");
-	case 504: return _("Gateway Timeout");
-	case 505: return _("HTTP Version Not Supported");
-	/* Cloudflare's own statuses, common in front of API gateways. */
-	case 520: return _("Web Server Returned an Unknown Error");
-	case 521: return _("Web Server Is Down");
-	case 522: return _("Connection Timed Out");
-	case 523: return _("Origin Is Unreachable");
-	case 524: return _("A Timeout Occurred");
-	/* Anthropic (and compatible gateways) answer 529 when overloaded. */
-	case 529: return _("Overloaded");
-	default: return NULL;
-	}
+	const char *r = errbody_reason_en(status);
+	return r ? _(r) : NULL;
 }
 
 /* Return the short tag to show after the message: the code, else the type,
@@ -755,6 +762,33 @@ static const char *errbody_tag(const struct api_error *e)
 	return NULL;
 }
 
+/* Return msg past a leading "STATUS Reason" (and the separators after it)
+ * that only repeats what the line already says, as gateway pages do;
+ * borrowed from msg. */
+static const char *errbody_skip_status(const char *msg, long status)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%ld", status);
+	if (strncmp(msg, num, (size_t)n) != 0 || msg[n] != ' ')
+		return msg;
+	const char *p = msg + n + 1;
+	const char *reason = api_status_reason(status);
+	const char *english = errbody_reason_en(status);
+	if (reason && strncasecmp(p, reason, strlen(reason)) == 0)
+		p += strlen(reason);
+	else if (english && strncasecmp(p, english, strlen(english)) == 0)
+		p += strlen(english);
+	else
+		return msg;
+	while (*p == ' ' || *p == '|' || *p == ':' || *p == '-')
+		p++;
+	if (strncmp(p, "\xe2\x80\x94", 3) == 0) /* an em dash */
+		p += 3;
+	while (*p == ' ')
+		p++;
+	return *p ? p : msg;
+}
+
 /* Return a newly allocated one-line description of e; the caller frees it. */
 char *api_error_format(const struct api_error *e)
 {
@@ -766,10 +800,13 @@ char *api_error_format(const struct api_error *e)
 		else
 			strbuf_printf(&sb, _("HTTP %ld"), e->status);
 	}
-	if (e->message && *e->message) {
+	const char *msg = e->message;
+	if (msg && e->status > 0)
+		msg = errbody_skip_status(msg, e->status);
+	if (msg && *msg) {
 		if (sb.len)
 			strbuf_puts(&sb, ": ");
-		strbuf_puts(&sb, e->message);
+		strbuf_puts(&sb, msg);
 	}
 	const char *tag = errbody_tag(e);
 	if (tag) {

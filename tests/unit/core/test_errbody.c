@@ -216,12 +216,27 @@ static void test_html_cloudflare(void **state)
 	check(502, "text/html",
 	      "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad "
 	      "Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n",
-	      "HTTP 502 Bad Gateway: 502 Bad Gateway — cloudflare");
+	      "HTTP 502 Bad Gateway: cloudflare");
 	/* The same page without a Content-Type is still recognised. */
 	check(504, NULL,
 	      "<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway "
 	      "Time-out</h1></center><hr><center>nginx</center></body></html>",
 	      "HTTP 504 Gateway Timeout: 504 Gateway Time-out — nginx");
+}
+
+/* A page whose heading only repeats the status says it once. */
+static void test_html_heading_repeats_status(void **state)
+{
+	(void)state;
+	const char *page = "<html><head><title>502 Bad Gateway</title></head>"
+			   "<body><h1>502 Bad Gateway</h1><p>The upstream went away.</p></body></html>";
+	struct api_error e;
+	api_error_init(&e);
+	api_error_parse(&e, 502, "text/html", page, strlen(page));
+	char *line = api_error_format(&e);
+	assert_string_equal(line, "HTTP 502 Bad Gateway: The upstream went away.");
+	free(line);
+	api_error_done(&e);
 }
 
 static void test_html_script_style_entities(void **state)
@@ -448,6 +463,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_openai_shape),
+		cmocka_unit_test(test_html_heading_repeats_status),
 		cmocka_unit_test(test_numeric_code),
 		cmocka_unit_test(test_flat_shapes),
 		cmocka_unit_test(test_wrapped_shapes),
