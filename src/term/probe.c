@@ -1,0 +1,2 @@
+#include <config.h>
+typedef int squint_placeholder_probe;
