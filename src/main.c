@@ -6,6 +6,7 @@
 #include "i18n.h"
 #include "oneshot.h"
 #include "options.h"
+#include "tui.h"
 
 #include <curl/curl.h>
 #include <json-c/json_c_version.h>
@@ -119,8 +120,10 @@ int main(int argc, char **argv)
 		struct oneshot_args args = {o.prompt, o.inputs, o.n_inputs, o.json_output,
 					    o.verbose};
 		status = oneshot_run(&cfg, &args);
+	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		main_error(_("the interactive mode needs a terminal; use -p PROMPT to ask once"));
 	} else {
-		main_error(_("the interactive mode is not built yet; use -p PROMPT"));
+		status = tui_run(&cfg, o.inputs, o.n_inputs, o.verbose);
 	}
 out:
 	squint_config_done(&cfg);

@@ -10,6 +10,7 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
+#include "img/upload.h"
 #include "net/http.h"
 
 #include <errno.h>
@@ -23,8 +24,6 @@
 
 /* Piped input beyond this is refused rather than sent. */
 #define ONESHOT_MAX_STDIN (32u * 1024 * 1024)
-/* Local images beyond this are refused before they are read. */
-#define ONESHOT_MAX_IMAGE_BYTES (50u * 1024 * 1024)
 
 /* The state of one request in flight. */
 struct oneshot {
@@ -322,22 +321,22 @@ static int oneshot_conclude(struct oneshot *o)
 	return SQUINT_EXIT_OK;
 }
 
-/* Load every image argument; 0, or -1 after printing why. */
-static int oneshot_load_inputs(const struct oneshot_args *args, struct attachment *atts,
-			       bool verbose)
+/* Load every image argument, fitted for upload; 0, or -1 after printing why. */
+static int oneshot_load_inputs(const struct squint_config *cfg, const struct oneshot_args *args,
+			       struct attachment *atts)
 {
+	struct upload_opts uo;
+	upload_opts_from_config(&uo, cfg);
 	for (size_t i = 0; i < args->n_inputs; i++) {
 		char *err = NULL;
 		attachment_init(&atts[i]);
-		if (attachment_load(&atts[i], args->inputs[i], ONESHOT_MAX_IMAGE_BYTES, &err) != 0) {
+		if (upload_attach(&atts[i], args->inputs[i], &uo, &err) != 0) {
 			oneshot_error(err);
 			free(err);
 			return -1;
 		}
-		if (verbose && !atts[i].is_url)
-			fprintf(stderr, _("squint: %s: %s %ux%u, %zu bytes\n"), atts[i].name,
-				image_type_mime(atts[i].type), atts[i].width, atts[i].height,
-				atts[i].bytes);
+		if (args->verbose && atts[i].summary)
+			oneshot_error(atts[i].summary);
 	}
 	return 0;
 }
@@ -379,7 +378,7 @@ int oneshot_run(struct squint_config *cfg, const struct oneshot_args *args)
 		oneshot_error(_("nothing to ask: the prompt is empty and no image was given"));
 		goto out;
 	}
-	if (oneshot_load_inputs(args, atts, args->verbose) != 0)
+	if (oneshot_load_inputs(cfg, args, atts) != 0)
 		goto out;
 
 	size_t n_parts = 0;

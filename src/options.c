@@ -36,6 +36,8 @@ enum {
 	OPT_CONFIG,
 	OPT_HEADER,
 	OPT_PROXY,
+	OPT_MAX_EDGE,
+	OPT_ORIGINAL,
 };
 
 static const struct option options_long[] = {
@@ -69,6 +71,8 @@ static const struct option options_long[] = {
 	{"insecure", no_argument, NULL, OPT_INSECURE},
 	{"header", required_argument, NULL, OPT_HEADER},
 	{"proxy", required_argument, NULL, OPT_PROXY},
+	{"max-edge", required_argument, NULL, OPT_MAX_EDGE},
+	{"original", no_argument, NULL, OPT_ORIGINAL},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -109,6 +113,8 @@ static const struct {
 	{OPT_INSECURE, "insecure", "--insecure", "true"},
 	{OPT_HEADER, "header", "--header", NULL},
 	{OPT_PROXY, "proxy", "--proxy", NULL},
+	{OPT_MAX_EDGE, "max_edge", "--max-edge", NULL},
+	{OPT_ORIGINAL, "original", "--original", "true"},
 };
 
 /* Remember that a flag sets key to value (copied). */
@@ -247,6 +253,11 @@ void options_print_help(void)
 		"      --tool-choice=CHOICE   none, auto, required or a function name\n"
 		"      --logprobs[=N]         return log probabilities (and N top tokens)\n"
 		"      --detail=LEVEL         image detail: low, high or auto\n"
+		"\n"
+		"Images (PNG, JPEG, GIF, WebP files, or http(s) URLs passed as they are):\n"
+		"      --max-edge=auto|N      fit images to what the model uses (auto, the\n"
+		"                             default), or to N pixels on the long side\n"
+		"      --original             send image files as they are (no fitting)\n"
 		"\n"
 		"Output:\n"
 		"      --no-stream            ask for the whole answer at once\n"

@@ -370,6 +370,7 @@ void attachment_done(struct attachment *a)
 	free(a->arg);
 	free(a->name);
 	free(a->url);
+	free(a->summary);
 	attachment_init(a);
 }
 
@@ -459,8 +460,11 @@ static int attach_is_url(const char *arg)
 
 /* Fill a from the local image file arg: checks, read, sniff, data URI.
  * Return 0, or -1 with *err set as attachment_load() describes. */
-static int attach_load_file(struct attachment *a, const char *arg, size_t max_bytes, char **err)
+int attachment_read(const char *arg, size_t max_bytes, unsigned char **out, size_t *out_len,
+		    char **err)
 {
+	*out = NULL;
+	*out_len = 0;
 	/* O_NONBLOCK so that a FIFO given by mistake cannot hang the
 	 * program in open(); fstat then refuses it. */
 	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -522,25 +526,44 @@ static int attach_load_file(struct attachment *a, const char *arg, size_t max_by
 					 attach_type_name(type));
 		return -1;
 	}
+	*out = buf;
+	*out_len = got;
+	return 0;
+}
 
+char *attachment_data_uri(const unsigned char *buf, size_t len, enum image_type type)
+{
 	/* One allocation of the exact size: the prefix, then the base64 text
 	 * written in place. */
 	const char *mime = image_type_mime(type);
+	if (!mime)
+		return NULL;
 	size_t prefix = strlen("data:") + strlen(mime) + strlen(";base64,");
-	size_t b64 = attach_base64_len(got);
+	size_t b64 = attach_base64_len(len);
 	char *url = NULL;
 	if (b64 != 0 && b64 <= SIZE_MAX - prefix - 1)
 		url = malloc(prefix + b64 + 1);
-	if (!url) {
-		free(buf);
-		return attach_fail(err, arg, _("not enough memory to encode the image"));
-	}
+	if (!url)
+		return NULL;
 	memcpy(url, "data:", 5);
 	memcpy(url + 5, mime, strlen(mime));
 	memcpy(url + 5 + strlen(mime), ";base64,", 8);
-	attach_base64_encode(url + prefix, buf, got);
-	free(buf);
+	attach_base64_encode(url + prefix, buf, len);
+	return url;
+}
 
+int attachment_set_file(struct attachment *a, const char *arg, const unsigned char *orig,
+			size_t orig_len, const unsigned char *sent, size_t sent_len,
+			enum image_type sent_type, char **err)
+{
+	enum image_type type = image_sniff(orig, orig_len);
+	unsigned w = 0, h = 0, sw = 0, sh = 0;
+	image_size(orig, orig_len, type, &w, &h);
+	image_size(sent, sent_len, sent_type, &sw, &sh);
+	char *url = attachment_data_uri(sent, sent_len, sent_type);
+	if (!url)
+		return attach_fail(err, arg, _("not enough memory to encode the image"));
+	attachment_done(a);
 	const char *slash = strrchr(arg, '/');
 	a->arg = xstrdup(arg);
 	a->name = xstrdup(slash && slash[1] ? slash + 1 : arg);
@@ -548,9 +571,25 @@ static int attach_load_file(struct attachment *a, const char *arg, size_t max_by
 	a->type = type;
 	a->width = w;
 	a->height = h;
-	a->bytes = got;
+	a->bytes = orig_len;
+	a->sent_type = sent_type;
+	a->sent_width = sw;
+	a->sent_height = sh;
+	a->sent_bytes = sent_len;
 	a->url = url;
 	return 0;
+}
+
+/* Read the local image arg into a, unchanged; 0 or -1 with *err. */
+static int attach_load_file(struct attachment *a, const char *arg, size_t max_bytes, char **err)
+{
+	unsigned char *buf;
+	size_t len;
+	if (attachment_read(arg, max_bytes, &buf, &len, err) != 0)
+		return -1;
+	int rc = attachment_set_file(a, arg, buf, len, buf, len, image_sniff(buf, len), err);
+	free(buf);
+	return rc;
 }
 
 /* Load a URL or a local image into a; return 0, or -1 with a newly allocated *err. */

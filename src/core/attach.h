@@ -37,6 +37,12 @@ struct attachment {
 	unsigned width, height; /* 0 for URLs */
 	size_t bytes;           /* the file's size; 0 for URLs */
 	char *url;              /* data: URI or the http(s) URL: the image_url.url value */
+	/* What is sent (after fitting for upload; the same as above when the
+	 * file goes as is); 0 for URLs. */
+	enum image_type sent_type;
+	unsigned sent_width, sent_height;
+	size_t sent_bytes;
+	char *summary; /* "shot.png 3840×2160 356 kB → 1365×768 webp 93 kB", or NULL */
 };
 
 /* Initialise an empty attachment. */
@@ -47,6 +53,19 @@ void attachment_done(struct attachment *a);
  * access, anything else is read as a local image of at most max_bytes and
  * turned into a data: URI.  Return 0, or -1 with *err (if err is not NULL) set
  * to a newly allocated one-line message naming arg, which the caller frees. */
+/* Read the local image file arg (at most max_bytes), check that it is an
+ * image whose header is whole; returns 0 with *out newly allocated (plain
+ * malloc; the caller frees it), or -1 with *err newly allocated. */
+int attachment_read(const char *arg, size_t max_bytes, unsigned char **out, size_t *out_len,
+		    char **err);
+/* Return a newly malloc'ed data: URI of len bytes of type, or NULL when out
+ * of memory. */
+char *attachment_data_uri(const unsigned char *buf, size_t len, enum image_type type);
+/* Fill a for the file arg whose original bytes are orig and which is sent
+ * as sent (may be the same buffer); 0, or -1 with *err. */
+int attachment_set_file(struct attachment *a, const char *arg, const unsigned char *orig,
+			size_t orig_len, const unsigned char *sent, size_t sent_len,
+			enum image_type sent_type, char **err);
 int attachment_load(struct attachment *a, const char *arg, size_t max_bytes, char **err);
 
 #endif

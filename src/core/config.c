@@ -74,6 +74,16 @@ static void config_push(char ***list, size_t *n, char *s)
 	(*list)[(*n)++] = s;
 }
 
+/* The built-in image settings. */
+static void config_image_defaults(struct squint_config *c)
+{
+	c->max_edge = -1;
+	c->max_megapixels = 100;
+	c->max_file_mb = 50;
+	c->jpeg_quality = 85;
+	c->webp_quality = 85;
+}
+
 void squint_config_init(struct squint_config *c)
 {
 	memset(c, 0, sizeof *c);
@@ -81,6 +91,7 @@ void squint_config_init(struct squint_config *c)
 	c->retries = CONFIG_DEFAULT_RETRIES;
 	c->idle_timeout = CONFIG_DEFAULT_IDLE_TIMEOUT;
 	c->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
+	config_image_defaults(c);
 	chat_params_init(&c->params);
 	c->params.model = xstrdup(SQUINT_DEFAULT_MODEL);
 }
@@ -282,8 +293,63 @@ static int config_set_timeout(const char *key, const char *value, double *out, c
 /* Keys of squint_config_set() besides the request parameters. */
 static const char *const config_keys[] = {
 	"base_url",	"header", "retries",  "idle_timeout", "connect_timeout",
-	"cacert",	"insecure", "proxy",
+	"cacert",	"insecure", "proxy", "max_edge", "original", "max_megapixels",
+	"max_file_mb", "jpeg_quality", "webp_quality",
 };
+
+/* Set one of the image settings; returns 0, -1 with *err, or 1 when key is
+ * not one of them. */
+static int config_set_image(struct squint_config *c, const char *key, const char *value,
+			    char **err)
+{
+	int iv;
+	double dv;
+	if (strcmp(key, "max_edge") == 0) {
+		if (strcmp(value, "auto") == 0) {
+			c->max_edge = -1;
+			return 0;
+		}
+		if (config_parse_int(value, &iv) == 0 && iv >= 0 && iv <= 65535) {
+			c->max_edge = iv;
+			return 0;
+		}
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be auto, 0 (send as is) or a number of pixels, not %s"),
+				 key, q);
+		free(q);
+		return -1;
+	}
+	if (strcmp(key, "original") == 0) {
+		bool b;
+		if (config_parse_bool(value, &b) == 0) {
+			c->max_edge = b ? 0 : -1;
+			return 0;
+		}
+		*err = xasprintf(_("%s must be true or false"), key);
+		return -1;
+	}
+	if (strcmp(key, "max_megapixels") == 0 || strcmp(key, "max_file_mb") == 0) {
+		if (config_parse_double(value, &dv) == 0 && dv > 0 && dv <= 100000) {
+			*(key[4] == 'm' ? &c->max_megapixels : &c->max_file_mb) = dv;
+			return 0;
+		}
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be a number above 0, not %s"), key, q);
+		free(q);
+		return -1;
+	}
+	if (strcmp(key, "jpeg_quality") == 0 || strcmp(key, "webp_quality") == 0) {
+		if (config_parse_int(value, &iv) == 0 && iv >= 1 && iv <= 100) {
+			*(key[0] == 'j' ? &c->jpeg_quality : &c->webp_quality) = iv;
+			return 0;
+		}
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be a whole number from %d to %d, not %s"), key, 1, 100, q);
+		free(q);
+		return -1;
+	}
+	return 1;
+}
 
 bool squint_config_known(const char *key)
 {
@@ -351,6 +417,9 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 		c->proxy = xstrdup(value); /* "" is libcurl's "no proxy at all" */
 		return 0;
 	}
+	int rc = config_set_image(c, key, value, err);
+	if (rc <= 0)
+		return rc;
 	if (chat_params_known(key))
 		return chat_params_set(&c->params, key, value, err);
 	char *q = config_quote(key);
@@ -388,6 +457,8 @@ void squint_config_unset(struct squint_config *c, const char *key)
 	} else if (strcmp(key, "proxy") == 0) {
 		free(c->proxy);
 		c->proxy = NULL;
+	} else if (strcmp(key, "max_edge") == 0 || strcmp(key, "original") == 0) {
+		c->max_edge = -1;
 	} else if (strcmp(key, "model") == 0) {
 		free(c->params.model);
 		c->params.model = xstrdup(SQUINT_DEFAULT_MODEL);

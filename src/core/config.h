@@ -41,6 +41,13 @@ struct squint_config {
 
 	struct chat_params params; /* model defaults to gpt-4o-mini */
 
+	/* Images: fitting for upload and the limits of what is read. */
+	long max_edge;		/* -1: auto (fit to the model), 0: send as is, else px */
+	double max_megapixels;	/* default 100 */
+	double max_file_mb;	/* default 50 */
+	int jpeg_quality;	/* 1..100, default 85 */
+	int webp_quality;	/* 1..100, default 85 */
+
 	char **files; /* config files read, in order */
 	size_t n_files;
 	char **warnings; /* for the caller to show; never hold the key */

@@ -1,2 +1,713 @@
 #include <config.h>
-typedef int squint_placeholder_decode;
+
+#include "img/decode.h"
+
+#include <limits.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h> /* before jpeglib.h, which uses FILE */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gif_lib.h>
+#include <jpeglib.h>
+#include <jerror.h>
+#include <png.h>
+#include <webp/decode.h>
+
+#include "i18n.h"
+
+/* What one img_probe() or img_decode() call works on. */
+struct decode_job {
+	const unsigned char *buf;
+	size_t len;
+	const char *name;
+	const struct img_limits *lim;
+	struct image *out; /* NULL when only probing */
+	unsigned min_w, min_h; /* a JPEG may be decoded smaller, down to this (upright); 0: full size */
+	struct img_info info;
+	char **err;
+};
+
+/* Fill lim with the defaults. */
+void img_limits_default(struct img_limits *lim)
+{
+	lim->max_pixels = IMG_DEFAULT_MAX_PIXELS;
+	lim->max_bytes = IMG_DEFAULT_MAX_BYTES;
+}
+
+/* Return the short display name of t ("PNG", ...); static. */
+static const char *decode_type_name(enum image_type t)
+{
+	switch (t) {
+	case IMAGE_PNG:
+		return "PNG";
+	case IMAGE_JPEG:
+		return "JPEG";
+	case IMAGE_GIF:
+		return "GIF";
+	case IMAGE_WEBP:
+		return "WebP";
+	case IMAGE_UNKNOWN:
+		break;
+	}
+	return "?";
+}
+
+/* Return the big-endian 32-bit value at p. */
+static uint32_t decode_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Return the little-endian 32-bit value at p. */
+static uint32_t decode_le32(const unsigned char *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* Set the "truncated" message for the job's type; return -1. */
+static int decode_fail_truncated(struct decode_job *job)
+{
+	return image_fail(job->err, job->name, _("the %s data is truncated"), decode_type_name(job->info.type));
+}
+
+/* Set the "damaged" message for the job's type, with the library's words
+ * (untranslated, English) in parentheses when there are any; return -1. */
+static int decode_fail_damaged(struct decode_job *job, const char *why)
+{
+	const char *type = decode_type_name(job->info.type);
+	if (why && *why)
+		return image_fail(job->err, job->name, _("the %s data is damaged (%s)"), type, why);
+	return image_fail(job->err, job->name, _("the %s data is damaged"), type);
+}
+
+/* Set the "out of memory" message for a w×h picture; return -1. */
+static int decode_fail_memory(struct decode_job *job, unsigned w, unsigned h)
+{
+	return image_fail(job->err, job->name, _("not enough memory to decode a %u×%u image"), w, h);
+}
+
+/* Write px / 1e6 to buf (size n) with at most one decimal, rounded up or
+ * down as asked, so that a picture just over the limit never prints the
+ * limit's own number. */
+static void decode_format_mp(char *buf, size_t n, unsigned long long px, int round_up)
+{
+	unsigned long long tenths = round_up ? (px + 99999) / 100000 : px / 100000;
+	if (tenths % 10 == 0)
+		snprintf(buf, n, "%llu", tenths / 10);
+	else
+		snprintf(buf, n, "%llu.%llu", tenths / 10, tenths % 10);
+}
+
+/* Check that w×h is within the pixel limit; return 0, or -1 with the
+ * message set. */
+static int decode_check_pixels(struct decode_job *job, unsigned w, unsigned h)
+{
+	unsigned long long px = (unsigned long long)w * h;
+	unsigned long long max = job->lim->max_pixels;
+	if (px > max) {
+		/* Limits under a megapixel (tests, tight configurations) would
+		 * print as "0", so those are given in pixels. */
+		if (max < 1000000)
+			return image_fail(job->err, job->name, _("%u×%u is %llu pixels, more than the %llu pixel limit"), w,
+					  h, px, max);
+		char have[32], limit[32];
+		decode_format_mp(have, sizeof have, px, 1);
+		decode_format_mp(limit, sizeof limit, max, 0);
+		return image_fail(job->err, job->name, _("%u×%u is %s megapixels, more than the %s megapixel limit"), w,
+				  h, have, limit);
+	}
+	return 0;
+}
+
+/* Check a picture size read from a header, before anything that size is
+ * allocated: no zero sizes, no more pixels than the limit.  On success,
+ * record it as the stored size; return 0, or -1 with the message set. */
+static int decode_check_size(struct decode_job *job, unsigned w, unsigned h)
+{
+	if (w == 0 || h == 0)
+		return image_fail(job->err, job->name, _("the %s image has zero size (%u×%u)"),
+				  decode_type_name(job->info.type), w, h);
+	if (decode_check_pixels(job, w, h) != 0)
+		return -1;
+	if (image_buffer_size(w, h) == 0)
+		return decode_fail_memory(job, w, h);
+	job->info.w = w;
+	job->info.h = h;
+	return 0;
+}
+
+/* Return whether the chunks of a PNG run past the end of the data before
+ * IEND: then a failure is truncation, not damage. */
+static int decode_png_truncated(const unsigned char *buf, size_t len)
+{
+	size_t off = 8;
+	while (off < len) {
+		if (len - off < 12)
+			return 1;
+		size_t n = decode_be32(buf + off);
+		if (memcmp(buf + off + 4, "IEND", 4) == 0)
+			return 0;
+		if (n > len - off - 12)
+			return 1;
+		off += 12 + n;
+	}
+	return 1;
+}
+
+/* Probe or decode a PNG with libpng's simplified API (which converts every
+ * bit depth, palette, grey and tRNS form to 8-bit RGBA and never prints);
+ * return 0 or -1. */
+static int decode_png(struct decode_job *job)
+{
+	const unsigned char *buf = job->buf;
+	size_t len = job->len;
+	/* The size comes straight from IHDR, so that the limits are checked
+	 * before libpng sees anything. */
+	if (len < 33)
+		return decode_fail_truncated(job);
+	if (memcmp(buf + 12, "IHDR", 4) != 0 || decode_be32(buf + 8) != 13)
+		return decode_fail_damaged(job, "no IHDR chunk first");
+	if (decode_check_size(job, decode_be32(buf + 16), decode_be32(buf + 20)) != 0)
+		return -1;
+
+	png_image png;
+	memset(&png, 0, sizeof png);
+	png.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_memory(&png, buf, len)) {
+		int rc = decode_png_truncated(buf, len) ? decode_fail_truncated(job)
+							 : decode_fail_damaged(job, png.message);
+		png_image_free(&png);
+		return rc;
+	}
+	job->info.lossless = true;
+	job->info.has_alpha = (png.format & PNG_FORMAT_FLAG_ALPHA) != 0;
+	if (!job->out) {
+		png_image_free(&png);
+		return 0;
+	}
+	if (image_alloc(job->out, png.width, png.height) != 0) {
+		png_image_free(&png);
+		return decode_fail_memory(job, png.width, png.height);
+	}
+	png.format = PNG_FORMAT_RGBA;
+	/* finish_read frees png's internals, on success and on failure. */
+	if (!png_image_finish_read(&png, NULL, job->out->rgba, 0, NULL)) {
+		image_free(job->out);
+		if (decode_png_truncated(buf, len))
+			return decode_fail_truncated(job);
+		return decode_fail_damaged(job, png.message);
+	}
+	return 0;
+}
+
+/* libjpeg's error manager, extended so that errors jump back and messages
+ * are kept instead of printed. */
+struct decode_jpeg_err {
+	struct jpeg_error_mgr pub;
+	jmp_buf jump;
+	char msg[JMSG_LENGTH_MAX];
+	bool eof; /* libjpeg hit the end of the data and made up the rest */
+};
+
+/* Everything decode_jpeg_run() changes after its setjmp, kept outside that
+ * function's own locals so that a longjmp leaves it well defined. */
+struct decode_jpeg_state {
+	struct jpeg_decompress_struct cinfo;
+	struct decode_jpeg_err err;
+	bool created;
+	bool reported; /* the message is set already */
+};
+
+/* Keep libjpeg's message and jump back to the setjmp in decode_jpeg_run(). */
+static void decode_jpeg_error_exit(j_common_ptr c)
+{
+	struct decode_jpeg_err *e = (struct decode_jpeg_err *)c->err;
+	c->err->format_message(c, e->msg);
+	longjmp(e->jump, 1);
+}
+
+/* Note warnings (a premature end of data above all) without printing them. */
+static void decode_jpeg_emit_message(j_common_ptr c, int level)
+{
+	struct decode_jpeg_err *e = (struct decode_jpeg_err *)c->err;
+	if (level < 0) {
+		if (c->err->msg_code == JWRN_JPEG_EOF)
+			e->eof = true;
+		c->err->num_warnings++;
+	}
+}
+
+/* Swallow libjpeg's output: nothing below the UI prints. */
+static void decode_jpeg_output_message(j_common_ptr c)
+{
+	(void)c;
+}
+
+/* Return the 16-bit value at p, little- or big-endian. */
+static unsigned decode_exif16(const unsigned char *p, int le)
+{
+	return le ? (unsigned)p[1] << 8 | p[0] : (unsigned)p[0] << 8 | p[1];
+}
+
+/* Return the 32-bit value at p, little- or big-endian. */
+static uint32_t decode_exif32(const unsigned char *p, int le)
+{
+	return le ? decode_le32(p) : decode_be32(p);
+}
+
+/* Return the orientation (1-8) in the n bytes of an APP1 segment, or 1 when
+ * it is not Exif or has none.  Every offset is checked against n: the data
+ * comes from the file. */
+static int decode_exif_orientation(const unsigned char *d, size_t n)
+{
+	if (n < 6 + 8 || memcmp(d, "Exif\0\0", 6) != 0)
+		return 1;
+	const unsigned char *t = d + 6; /* the TIFF header; offsets count from here */
+	size_t tn = n - 6;
+	int le;
+	if (t[0] == 'I' && t[1] == 'I')
+		le = 1;
+	else if (t[0] == 'M' && t[1] == 'M')
+		le = 0;
+	else
+		return 1;
+	if (decode_exif16(t + 2, le) != 42)
+		return 1;
+	uint32_t ifd = decode_exif32(t + 4, le);
+	if (ifd < 8 || ifd > tn - 2)
+		return 1;
+	unsigned count = decode_exif16(t + ifd, le);
+	for (unsigned i = 0; i < count; i++) {
+		size_t e = (size_t)ifd + 2 + (size_t)i * 12;
+		if (e > tn || tn - e < 12)
+			break;
+		if (decode_exif16(t + e, le) != 0x0112)
+			continue;
+		/* Orientation is one SHORT, stored in the first two bytes of
+		 * the value field. */
+		if (decode_exif16(t + e + 2, le) != 3 || decode_exif32(t + e + 4, le) < 1)
+			return 1;
+		unsigned v = decode_exif16(t + e + 8, le);
+		return v >= 1 && v <= 8 ? (int)v : 1;
+	}
+	return 1;
+}
+
+/* Return the EXIF orientation among the APP1 markers libjpeg saved. */
+static int decode_jpeg_orientation(j_decompress_ptr cinfo)
+{
+	for (jpeg_saved_marker_ptr m = cinfo->marker_list; m; m = m->next)
+		if (m->marker == JPEG_APP0 + 1 && m->data && m->data_length >= 6 && memcmp(m->data, "Exif\0\0", 6) == 0)
+			return decode_exif_orientation(m->data, m->data_length);
+	return 1;
+}
+
+/* Turn the C, M, Y, K samples libjpeg wrote to rgba into RGB in place.
+ * Adobe's files (the common kind) store the inks inverted. */
+static void decode_jpeg_cmyk(struct image *img, int adobe)
+{
+	size_t n = (size_t)img->w * img->h;
+	unsigned char *p = img->rgba;
+	for (size_t i = 0; i < n; i++, p += 4) {
+		unsigned c = p[0], m = p[1], y = p[2], k = p[3];
+		if (!adobe) {
+			c = 255 - c;
+			m = 255 - m;
+			y = 255 - y;
+			k = 255 - k;
+		}
+		p[0] = (unsigned char)((c * k + 127) / 255);
+		p[1] = (unsigned char)((m * k + 127) / 255);
+		p[2] = (unsigned char)((y * k + 127) / 255);
+		p[3] = 255;
+	}
+}
+
+/* Run libjpeg on the job; return 0, or -1 after an error (libjpeg's
+ * message in st->err.msg unless st->reported says ours is set). */
+static int decode_jpeg_run(struct decode_jpeg_state *st, struct decode_job *job)
+{
+	if (setjmp(st->err.jump))
+		return -1;
+	jpeg_create_decompress(&st->cinfo);
+	st->created = true;
+	/* Bound libjpeg's own memory too (progressive files keep every
+	 * coefficient): generously above what an allowed picture needs. */
+	unsigned long long px = job->lim->max_pixels, cap = px < (1ULL << 40) ? px * 16 + 64000000 : ULLONG_MAX;
+	st->cinfo.mem->max_memory_to_use = cap < (unsigned long long)LONG_MAX ? (long)cap : LONG_MAX;
+	jpeg_mem_src(&st->cinfo, job->buf, (unsigned long)job->len);
+	jpeg_save_markers(&st->cinfo, JPEG_APP0 + 1, 0xFFFF);
+	jpeg_read_header(&st->cinfo, TRUE);
+
+	unsigned w = st->cinfo.image_width, h = st->cinfo.image_height;
+	int o = decode_jpeg_orientation(&st->cinfo);
+	if (decode_check_size(job, w, h) != 0) {
+		st->reported = true;
+		return -1;
+	}
+	job->info.orientation = o;
+	if (o >= 5) {
+		job->info.w = h;
+		job->info.h = w;
+	}
+	if (!job->out)
+		return 0;
+
+	int cmyk = st->cinfo.jpeg_color_space == JCS_CMYK || st->cinfo.jpeg_color_space == JCS_YCCK;
+	/* libjpeg-turbo writes RGBA with opaque alpha directly, from grey
+	 * and YCbCr alike; CMYK is converted by hand below. */
+	st->cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;
+	/* Shrinking in the inverse DCT (1/2, 1/4, 1/8) skips most of the
+	 * decoding work and filters well; the caller finishes the fit. */
+	unsigned need_w = o >= 5 ? job->min_h : job->min_w, need_h = o >= 5 ? job->min_w : job->min_h;
+	if (need_w && need_h) {
+		for (unsigned d = 8; d >= 2; d /= 2)
+			if ((w + d - 1) / d >= need_w && (h + d - 1) / d >= need_h) {
+				st->cinfo.scale_num = 1;
+				st->cinfo.scale_denom = d;
+				break;
+			}
+	}
+	jpeg_start_decompress(&st->cinfo);
+	unsigned ow = st->cinfo.output_width, oh = st->cinfo.output_height;
+	if (ow == 0 || oh == 0 || ow > w || oh > h || st->cinfo.output_components != 4) {
+		snprintf(st->err.msg, sizeof st->err.msg, "unexpected output format");
+		return -1;
+	}
+	if (image_alloc(job->out, ow, oh) != 0) {
+		decode_fail_memory(job, ow, oh);
+		st->reported = true;
+		return -1;
+	}
+	while (st->cinfo.output_scanline < oh) {
+		JSAMPROW row = job->out->rgba + (size_t)st->cinfo.output_scanline * ow * 4;
+		if (jpeg_read_scanlines(&st->cinfo, &row, 1) != 1) {
+			/* Cannot happen with a memory source (it pads); never
+			 * hand out rows that were not written. */
+			st->err.eof = true;
+			break;
+		}
+	}
+	if (cmyk)
+		decode_jpeg_cmyk(job->out, st->cinfo.saw_Adobe_marker);
+	return 0;
+}
+
+/* Probe or decode a JPEG with libjpeg-turbo, then turn it upright; return 0 or -1. */
+static int decode_jpeg(struct decode_job *job)
+{
+	struct decode_jpeg_state st;
+	memset(&st, 0, sizeof st);
+	st.cinfo.err = jpeg_std_error(&st.err.pub);
+	st.err.pub.error_exit = decode_jpeg_error_exit;
+	st.err.pub.emit_message = decode_jpeg_emit_message;
+	st.err.pub.output_message = decode_jpeg_output_message;
+
+	int rc = decode_jpeg_run(&st, job);
+	if (st.created)
+		jpeg_destroy_decompress(&st.cinfo);
+	/* A JPEG cut short still "decodes" (libjpeg pads it with grey) with
+	 * a warning: sending that to a model would only confuse it. */
+	if (rc == 0 && st.err.eof && job->out) {
+		image_free(job->out);
+		return decode_fail_truncated(job);
+	}
+	if (rc != 0) {
+		if (job->out)
+			image_free(job->out);
+		if (st.reported)
+			return -1;
+		if (st.err.eof)
+			return decode_fail_truncated(job);
+		return decode_fail_damaged(job, st.err.msg);
+	}
+	job->info.lossless = false;
+	job->info.has_alpha = false;
+	if (job->out && image_orient(job->out, job->info.orientation) != 0) {
+		image_free(job->out);
+		return decode_fail_memory(job, job->info.w, job->info.h);
+	}
+	return 0;
+}
+
+/* giflib reads from memory through this cursor. */
+struct decode_gif_src {
+	const unsigned char *buf;
+	size_t len, pos;
+	bool short_read; /* giflib asked for more than was left */
+};
+
+/* giflib's input function: copy up to n bytes; fewer at the end of the data. */
+static int decode_gif_read(GifFileType *g, GifByteType *dst, int n)
+{
+	struct decode_gif_src *s = g->UserData;
+	size_t want = n > 0 ? (size_t)n : 0, avail = s->len - s->pos;
+	if (want > avail) {
+		want = avail;
+		s->short_read = true;
+	}
+	memcpy(dst, s->buf + s->pos, want);
+	s->pos += want;
+	return (int)want;
+}
+
+/* Set the message for giflib error code e; return -1.  giflib reports a
+ * short read under several codes, so the reader's own flag decides. */
+static int decode_gif_fail(struct decode_job *job, const struct decode_gif_src *src, int e)
+{
+	if (src->short_read || e == D_GIF_ERR_READ_FAILED || e == D_GIF_ERR_EOF_TOO_SOON)
+		return decode_fail_truncated(job);
+	return decode_fail_damaged(job, GifErrorString(e));
+}
+
+/* Paint the first frame's pixels onto the canvas (transparent where the
+ * frame does not reach or uses the transparent index); return 0 or -1. */
+static int decode_gif_frame(struct decode_job *job, GifFileType *g, const struct decode_gif_src *src, int trans)
+{
+	struct image *img = job->out;
+	memset(img->rgba, 0, (size_t)img->w * img->h * 4);
+	const GifImageDesc *d = &g->Image;
+	const ColorMapObject *cmap = d->ColorMap ? d->ColorMap : g->SColorMap;
+	if (d->Width <= 0 || d->Height <= 0)
+		return 0;
+	GifPixelType *line = malloc((size_t)d->Width);
+	if (!line)
+		return decode_fail_memory(job, img->w, img->h);
+	/* Interlaced rows arrive in four passes: every 8th row from 0, every
+	 * 8th from 4, every 4th from 2, every 2nd from 1. */
+	static const int start[] = {0, 4, 2, 1}, step[] = {8, 8, 4, 2};
+	int pass = 0, y = 0;
+	for (int r = 0; r < d->Height; r++) {
+		if (DGifGetLine(g, line, d->Width) == GIF_ERROR) {
+			free(line);
+			return decode_gif_fail(job, src, g->Error);
+		}
+		int row = r;
+		if (d->Interlace) {
+			while (y >= d->Height && pass < 3) {
+				pass++;
+				y = start[pass];
+			}
+			row = y;
+			y += step[pass];
+		}
+		long cy = (long)d->Top + row;
+		if (cy < 0 || cy >= (long)img->h)
+			continue;
+		unsigned char *out = img->rgba + (size_t)cy * img->w * 4;
+		for (int x = 0; x < d->Width; x++) {
+			long cx = (long)d->Left + x;
+			int idx = line[x];
+			if (cx >= (long)img->w || idx == trans)
+				continue;
+			unsigned char *p = out + (size_t)cx * 4;
+			if (cmap && idx < cmap->ColorCount) {
+				p[0] = cmap->Colors[idx].Red;
+				p[1] = cmap->Colors[idx].Green;
+				p[2] = cmap->Colors[idx].Blue;
+			} else {
+				/* No colour table at all: a grey ramp, as browsers do. */
+				p[0] = p[1] = p[2] = (unsigned char)idx;
+			}
+			p[3] = 255;
+		}
+	}
+	free(line);
+	return 0;
+}
+
+/* Probe or decode the first frame of a GIF with giflib; return 0 or -1. */
+static int decode_gif(struct decode_job *job)
+{
+	struct decode_gif_src src = {job->buf, job->len, 0, false};
+	int gerr = 0;
+	GifFileType *g = DGifOpen(&src, decode_gif_read, &gerr);
+	if (!g)
+		return decode_gif_fail(job, &src, gerr);
+
+	int rc = -1, trans = -1;
+	/* Walk extensions up to the first image: its graphic control block
+	 * holds the transparent index.  Reading record by record (not
+	 * DGifSlurp) means no frame raster is allocated before the size is
+	 * checked. */
+	for (;;) {
+		GifRecordType rt;
+		if (DGifGetRecordType(g, &rt) == GIF_ERROR) {
+			decode_gif_fail(job, &src, g->Error);
+			goto done;
+		}
+		if (rt == IMAGE_DESC_RECORD_TYPE)
+			break;
+		if (rt == TERMINATE_RECORD_TYPE) {
+			decode_fail_damaged(job, "no image in the file");
+			goto done;
+		}
+		if (rt != EXTENSION_RECORD_TYPE)
+			continue;
+		int code;
+		GifByteType *ext;
+		if (DGifGetExtension(g, &code, &ext) == GIF_ERROR) {
+			decode_gif_fail(job, &src, g->Error);
+			goto done;
+		}
+		if (code == GRAPHICS_EXT_FUNC_CODE && ext && ext[0] >= 4)
+			trans = (ext[1] & 1) ? ext[4] : -1;
+		while (ext) {
+			if (DGifGetExtensionNext(g, &ext) == GIF_ERROR) {
+				decode_gif_fail(job, &src, g->Error);
+				goto done;
+			}
+		}
+	}
+	if (DGifGetImageDesc(g) == GIF_ERROR) {
+		decode_gif_fail(job, &src, g->Error);
+		goto done;
+	}
+	const GifImageDesc *d = &g->Image;
+	long w = g->SWidth, h = g->SHeight;
+	/* Some writers leave the logical screen at 0×0: the frame decides. */
+	if (w <= 0 || h <= 0) {
+		w = (long)d->Left + d->Width;
+		h = (long)d->Top + d->Height;
+	}
+	if (decode_check_size(job, (unsigned)(w > 0 ? w : 0), (unsigned)(h > 0 ? h : 0)) != 0)
+		goto done;
+	/* The frame is decoded whole even where it hangs off the screen: a
+	 * 65535×65535 frame on a 1×1 screen is a bomb of another kind. */
+	if (d->Width > 0 && d->Height > 0 && decode_check_pixels(job, (unsigned)d->Width, (unsigned)d->Height) != 0)
+		goto done;
+	job->info.lossless = true;
+	job->info.has_alpha = trans >= 0 || d->Left > 0 || d->Top > 0 || d->Left + d->Width < w ||
+			      d->Top + d->Height < h;
+	if (!job->out) {
+		rc = 0;
+		goto done;
+	}
+	if (image_alloc(job->out, (unsigned)w, (unsigned)h) != 0) {
+		decode_fail_memory(job, (unsigned)w, (unsigned)h);
+		goto done;
+	}
+	rc = decode_gif_frame(job, g, &src, trans);
+	if (rc != 0)
+		image_free(job->out);
+done:
+	DGifCloseFile(g, &gerr);
+	return rc;
+}
+
+/* Return libwebp's status as words for a "damaged" message; static. */
+static const char *decode_webp_status(VP8StatusCode s)
+{
+	switch (s) {
+	case VP8_STATUS_OUT_OF_MEMORY:
+		return "out of memory";
+	case VP8_STATUS_INVALID_PARAM:
+		return "invalid parameter";
+	case VP8_STATUS_BITSTREAM_ERROR:
+		return "bitstream error";
+	case VP8_STATUS_UNSUPPORTED_FEATURE:
+		return "unsupported feature";
+	default:
+		return "";
+	}
+}
+
+/* Probe or decode a WebP with libwebp into our own buffer; return 0 or -1. */
+static int decode_webp(struct decode_job *job)
+{
+	/* The RIFF header says how long the file is: shorter means cut. */
+	int cut = job->len < 12 || (uint64_t)decode_le32(job->buf + 4) + 8 > job->len;
+	WebPBitstreamFeatures f;
+	VP8StatusCode s = WebPGetFeatures(job->buf, job->len, &f);
+	if (s == VP8_STATUS_NOT_ENOUGH_DATA)
+		return decode_fail_truncated(job);
+	if (s != VP8_STATUS_OK)
+		return cut ? decode_fail_truncated(job) : decode_fail_damaged(job, decode_webp_status(s));
+	if (f.has_animation)
+		return image_fail(job->err, job->name, _("animated WebP images are not supported"));
+	if (decode_check_size(job, f.width > 0 ? (unsigned)f.width : 0, f.height > 0 ? (unsigned)f.height : 0) != 0)
+		return -1;
+	job->info.lossless = f.format == 2;
+	job->info.has_alpha = f.has_alpha != 0;
+	if (!job->out)
+		return 0;
+	if (image_alloc(job->out, (unsigned)f.width, (unsigned)f.height) != 0)
+		return decode_fail_memory(job, (unsigned)f.width, (unsigned)f.height);
+	size_t size = (size_t)f.width * f.height * 4;
+	if (!WebPDecodeRGBAInto(job->buf, job->len, job->out->rgba, size, f.width * 4)) {
+		image_free(job->out);
+		return cut ? decode_fail_truncated(job) : decode_fail_damaged(job, NULL);
+	}
+	return 0;
+}
+
+/* Shared body of img_probe() and img_decode() (out NULL when probing). */
+static int decode_any(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
+		      unsigned min_w, unsigned min_h, struct image *out, struct img_info *info, char **err)
+{
+	struct img_limits deflim;
+	if (!lim) {
+		img_limits_default(&deflim);
+		lim = &deflim;
+	}
+	if (err)
+		*err = NULL;
+	if (out)
+		image_free(out);
+	struct decode_job job = {buf, len, name, lim, out, min_w, min_h, {IMAGE_UNKNOWN, 0, 0, 1, false, false}, err};
+
+	if (len == 0)
+		return image_fail(err, name, _("the file is empty"));
+	if (len > lim->max_bytes) {
+		char *have = image_format_bytes(len);
+		char *max = image_format_bytes(lim->max_bytes);
+		image_fail(err, name, _("%s is larger than the %s limit"), have, max);
+		free(have);
+		free(max);
+		return -1;
+	}
+	job.info.type = image_sniff(buf, len);
+	int rc;
+	switch (job.info.type) {
+	case IMAGE_PNG:
+		rc = decode_png(&job);
+		break;
+	case IMAGE_JPEG:
+		rc = decode_jpeg(&job);
+		break;
+	case IMAGE_GIF:
+		rc = decode_gif(&job);
+		break;
+	case IMAGE_WEBP:
+		rc = decode_webp(&job);
+		break;
+	default:
+		return image_fail(err, name, _("not an image (it looks like %s)"), image_sniff_describe(buf, len));
+	}
+	if (rc == 0 && info)
+		*info = job.info;
+	return rc;
+}
+
+/* Read the header only; return 0 or -1 with *err set. */
+int img_probe(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
+	      struct img_info *info, char **err)
+{
+	return decode_any(buf, len, name, lim, 0, 0, NULL, info, err);
+}
+
+/* Decode to upright RGBA; return 0 or -1 with *err set. */
+int img_decode(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
+	       struct image *out, struct img_info *info, char **err)
+{
+	return decode_any(buf, len, name, lim, 0, 0, out, info, err);
+}
+
+/* Decode, a JPEG possibly at a fraction of its size; return 0 or -1 with *err set. */
+int img_decode_at_least(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
+			unsigned min_w, unsigned min_h, struct image *out, struct img_info *info, char **err)
+{
+	return decode_any(buf, len, name, lim, min_w, min_h, out, info, err);
+}

@@ -1,0 +1,133 @@
+/* RGBA pixels -> the smallest file a provider accepts, and the whole upload
+ * pipeline: decode, fit to the model, re-encode, or keep the original.
+ *
+ * Screenshots and flat graphics only get lossless or near-lossless
+ * candidates (PNG, lossless WebP, near-lossless WebP): lossy codecs smear
+ * text.  Photos get lossy WebP and JPEG (JPEG only without transparency),
+ * and PNG only when 256 colours will do (a truecolour PNG of a photo is
+ * never the smallest, and slow to make).  The smallest candidate wins. */
+#ifndef SQUINT_IMG_ENCODE_H
+#define SQUINT_IMG_ENCODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/attach.h"
+#include "img/decode.h"
+#include "img/image.h"
+
+enum img_kind {
+	IMG_KIND_SCREENSHOT, /* few colours, large flat areas: keep it lossless */
+	IMG_KIND_PHOTO,      /* continuous tone: lossy codecs do well */
+};
+
+enum img_encoder {
+	IMG_ENC_PNG,
+	IMG_ENC_WEBP_LOSSLESS,
+	IMG_ENC_WEBP_NEAR_LOSSLESS,
+	IMG_ENC_WEBP_LOSSY,
+	IMG_ENC_JPEG,
+	IMG_ENC_ORIGINAL, /* the file's own bytes, unchanged */
+};
+
+#define IMG_MAX_CANDIDATES 4
+
+struct img_quality {
+	int webp;          /* lossy WebP quality for photos, 0-100 */
+	int jpeg;          /* JPEG quality for photos, 1-100 */
+	int near_lossless; /* WebP near-lossless level for screenshots, 0-100 (100: plain lossless) */
+	int png_level;     /* zlib level for PNG, 0-9: 9 is 4× slower than 6 for 1-2% */
+};
+
+#define IMG_QUALITY_DEFAULT {85, 85, 60, 6}
+
+/* One encoding tried by img_encode_best(), for -v and benchmarks. */
+struct img_candidate {
+	enum img_encoder encoder;
+	size_t bytes; /* 0 when it failed */
+	double ms;    /* time it took */
+};
+
+struct img_encoded {
+	unsigned char *data; /* plain malloc; the owner frees it with img_encoded_done() */
+	size_t len;
+	enum image_type type;
+	const char *mime; /* static */
+	enum img_encoder encoder;
+	unsigned ncand; /* the candidates img_encode_best() tried, in order */
+	struct img_candidate cand[IMG_MAX_CANDIDATES];
+};
+
+struct img_upload {
+	/* The file as given: its type, upright size and byte count. */
+	enum image_type orig_type;
+	unsigned orig_w, orig_h;
+	size_t orig_bytes;
+	int orientation; /* EXIF orientation of the original (1: upright) */
+	enum img_kind kind;
+	/* What is sent. */
+	enum image_type type;
+	const char *mime; /* static */
+	enum img_encoder encoder; /* IMG_ENC_ORIGINAL when sent as is */
+	unsigned w, h;
+	unsigned char *data; /* plain malloc: a re-encoding or a copy of the original */
+	size_t len;
+	unsigned ncand;
+	struct img_candidate cand[IMG_MAX_CANDIDATES];
+	double decode_ms, scale_ms, encode_ms;
+	/* "shot.png 3840×2160 356 kB → 1365×768 webp 93 kB", or
+	 * "shot.png 800×600 56 kB (sent as is)": for the UI and -v. */
+	char *summary;
+};
+
+/* Fill q with the defaults (WebP 85, JPEG 85, near-lossless 60, PNG level 6). */
+void img_quality_default(struct img_quality *q);
+/* Return a static name for enc ("png", "webp-lossless", "webp-near-lossless",
+ * "webp", "jpeg", "original"). */
+const char *img_encoder_name(enum img_encoder enc);
+
+/* Return whether img looks like a screenshot or flat graphic (from a sample:
+ * few distinct colours, or many pixels equal to their left neighbour) or
+ * like a photo. */
+enum img_kind img_classify(const struct image *img);
+
+/* Initialise an empty encoding. */
+void img_encoded_init(struct img_encoded *e);
+/* Free what e owns; it is empty afterwards. */
+void img_encoded_done(struct img_encoded *e);
+/* Encode img with enc (not IMG_ENC_ORIGINAL) at quality q (NULL: defaults)
+ * into *out (emptied first).  Return 0, or -1 with *err (if err is not NULL)
+ * set to a newly allocated message without a file name, which the caller
+ * frees. */
+int img_encode(const struct image *img, enum img_encoder enc, const struct img_quality *q, struct img_encoded *out,
+	       char **err);
+/* Encode img with every candidate allowed for kind and keep the smallest in
+ * *out (emptied first), recording every candidate tried.  Return 0, or -1
+ * with *err set as for img_encode() when none worked. */
+int img_encode_best(const struct image *img, enum img_kind kind, const struct img_quality *q,
+		    struct img_encoded *out, char **err);
+
+/* Initialise an empty upload. */
+void img_upload_init(struct img_upload *u);
+/* Free what u owns; it is empty afterwards. */
+void img_upload_done(struct img_upload *u);
+/* Prepare the len bytes of the image file at file (called name) for
+ * sending to model with detail (either may be NULL): decode it within lim
+ * (NULL: defaults), fit it (max_edge: IMG_MAX_EDGE_AUTO, 0 for off, or the
+ * long edge in pixels), re-encode it at q (NULL: defaults), and fill *out
+ * (emptied first).  The original bytes are kept when the image needs no
+ * scaling and re-encoding would not make it at least 10% smaller, and when
+ * the fitted image would be no smaller than the original for a model whose
+ * provider scales to the same size itself (OpenAI, Claude).  A JPEG with an
+ * EXIF orientation other than 1 is always re-encoded upright, because
+ * providers may ignore EXIF.  Return 0, or -1 with *err (if err is not
+ * NULL) set to a newly allocated one-line message naming name. */
+int img_prepare_upload(const unsigned char *file, size_t len, const char *name, const char *model,
+		       const char *detail, long max_edge, const struct img_limits *lim, const struct img_quality *q,
+		       struct img_upload *out, char **err);
+/* Return a newly allocated "data:MIME;base64,..." URI of u's bytes (the
+ * caller frees it), or NULL when memory runs out: plain malloc, the size
+ * comes from the image. */
+char *img_upload_data_uri(const struct img_upload *u);
+
+#endif

@@ -14,7 +14,7 @@ expect_body 'h.get("accept") == "text/event-stream" and h.get("user-agent","").s
 case_end
 
 case_begin "sends every image as a data URI with its real type and size"
-run_squint -p "describe" "$DATA/red-64x48.png" "$DATA/photo-40x30.jpg" "$DATA/green-20x10.gif" "$DATA/lossless-30x20.webp" "$DATA/lossy-30x20.webp"
+run_squint --original -p "describe" "$DATA/red-64x48.png" "$DATA/photo-40x30.jpg" "$DATA/green-20x10.gif" "$DATA/lossless-30x20.webp" "$DATA/lossy-30x20.webp"
 expect_rc 0
 expect_out_contains 'Images: 5 (png 64x48, jpeg 40x30, gif 20x10, webp 30x20, webp 30x20).'
 expect_body 'b["messages"][0]["content"][1]["image_url"]["url"].startswith("data:image/png;base64,iVBOR")'
@@ -22,7 +22,7 @@ expect_body '"detail" not in b["messages"][0]["content"][1]["image_url"]'
 case_end
 
 case_begin "--detail goes into each image_url; URLs pass through unchanged"
-run_squint -p "x" --detail low "$DATA/red-64x48.png" https://example.com/cat.jpg
+run_squint -p "x" --original --detail low "$DATA/red-64x48.png" https://example.com/cat.jpg
 expect_rc 0
 expect_out_contains 'Images: 2 (png 64x48 detail=low, url https://example.com/cat.jpg detail=low).'
 case_end

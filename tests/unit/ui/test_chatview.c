@@ -1,3 +1,281 @@
+/* The chat pane's model: layout per width, incremental streaming, the
+ * viewport that follows or stays put, and search. */
 #include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <stdio.h>
-int main(void) { puts("1..0 # placeholder: not written yet"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/chatlayout.h"
+#include "ui/chatview.h"
+#include "ui/commands.h"
+
+/* Return the visible lines of v joined with '\n' (static buffer). */
+static const char *screen(struct chatview *v)
+{
+	static char buf[16384];
+	const struct cv_line *lines[256];
+	int n = chatview_visible(v, lines, 256);
+	size_t k = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		k += (size_t)snprintf(buf + k, sizeof buf - k, "%.*s\n", (int)lines[i]->len,
+				      lines[i]->text);
+	}
+	return buf;
+}
+
+/* Return visible line i's text (static buffer), or "" past the end. */
+static const char *row(struct chatview *v, int i)
+{
+	static char buf[1024];
+	const struct cv_line *lines[256];
+	int n = chatview_visible(v, lines, 256);
+	if (i >= n)
+		return "";
+	snprintf(buf, sizeof buf, "%.*s", (int)lines[i]->len, lines[i]->text);
+	return buf;
+}
+
+/* Add n user items "message K" to v. */
+static void fill(struct chatview *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char t[32];
+		snprintf(t, sizeof t, "message %d", i);
+		chatview_add(v, CV_ITEM_USER, "You", t, strlen(t));
+	}
+}
+
+static void test_layout_items(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 15, 10);
+	chatview_add(v, CV_ITEM_USER, "You", "hello world again", 17);
+	chatview_add(v, CV_ITEM_ERROR, NULL, "bad", 3);
+	/* Label, text indented by two and wrapped at 15, blank; the error. */
+	assert_string_equal(screen(v), "You\n  hello world\n  again\n\nbad\n\n");
+	assert_int_equal(chatview_count(v), 2);
+	/* The label is styled as the user's. */
+	const struct cv_line *l[8];
+	chatview_visible(v, l, 8);
+	assert_int_equal(l[0]->n_spans, 1);
+	assert_true(l[0]->spans[0].style & CV_STYLE_USER);
+	assert_true(l[4]->spans[0].style & CV_STYLE_ERROR);
+	/* A narrower width lays out again. */
+	chatview_resize(v, 10, 10);
+	assert_string_equal(row(v, 1), "  hello");
+	chatview_delete(v);
+}
+
+static void test_streaming_tail(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 40, 20);
+	size_t id = chatview_add(v, CV_ITEM_ASSISTANT, "bot", "", 0);
+	chatview_set_streaming(v, id, true);
+	const char *parts[] = {"First para", "graph.\n\nSecond ", "**bold** text", "\n\n- item"};
+	for (size_t i = 0; i < 4; i++) {
+		chatview_append(v, id, parts[i], strlen(parts[i]));
+		screen(v); /* lay out the tail as a frame would */
+	}
+	chatview_set_streaming(v, id, false);
+	const char *streamed = screen(v);
+	char copy[4096];
+	snprintf(copy, sizeof copy, "%s", streamed);
+	/* The same text laid out at once gives the same lines. */
+	struct chatview *w = chatview_new();
+	chatview_resize(w, 40, 20);
+	const char *all = "First paragraph.\n\nSecond **bold** text\n\n- item";
+	chatview_add(w, CV_ITEM_ASSISTANT, "bot", all, strlen(all));
+	assert_string_equal(copy, screen(w));
+	assert_non_null(strstr(copy, "Second bold text"));
+	chatview_delete(w);
+	chatview_delete(v);
+}
+
+static void test_reasoning_fold(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 60, 10);
+	size_t id = chatview_add(v, CV_ITEM_ASSISTANT, "bot", "answer", 6);
+	chatview_append_reasoning(v, id, "step one\nstep two", 17);
+	assert_non_null(strstr(row(v, 1), "reasoned (Ctrl-R expands): step one step two"));
+	assert_string_equal(row(v, 2), "  answer");
+	chatview_set_reasoning_expanded(v, true);
+	assert_true(chatview_reasoning_expanded(v));
+	assert_non_null(strstr(row(v, 1), "reasoning (Ctrl-R folds)"));
+	assert_string_equal(row(v, 2), "    step one");
+	assert_string_equal(row(v, 3), "    step two");
+	chatview_delete(v);
+}
+
+static void test_follow_and_scroll(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 30, 6);
+	fill(v, 10); /* 3 lines each: 30 lines */
+	assert_true(chatview_following(v));
+	/* Following shows the last lines. */
+	assert_string_equal(row(v, 5), "");
+	assert_string_equal(row(v, 4), "  message 9");
+	chatview_scroll(v, -3);
+	assert_false(chatview_following(v));
+	assert_string_equal(row(v, 1), "  message 7");
+	/* New text below does not move the view; it is marked unseen. */
+	assert_false(chatview_unseen(v));
+	chatview_add(v, CV_ITEM_USER, "You", "message 10", 10);
+	assert_true(chatview_unseen(v));
+	assert_string_equal(row(v, 1), "  message 7");
+	/* Scrolling back down to the bottom follows again. */
+	chatview_scroll(v, 100);
+	assert_true(chatview_following(v));
+	assert_false(chatview_unseen(v));
+	assert_string_equal(row(v, 4), "  message 10");
+	/* Top and pages. */
+	chatview_top(v);
+	assert_string_equal(row(v, 0), "You");
+	assert_string_equal(row(v, 1), "  message 0");
+	chatview_page(v, 1);
+	assert_string_equal(row(v, 0), "  message 1"); /* 4 lines down */
+	chatview_page(v, -1);
+	chatview_page(v, -1);
+	assert_string_equal(row(v, 1), "  message 0");
+	chatview_bottom(v);
+	assert_true(chatview_following(v));
+	/* A short conversation: scrolling up changes nothing. */
+	chatview_clear(v);
+	fill(v, 1);
+	chatview_scroll(v, -2);
+	assert_true(chatview_following(v));
+	assert_string_equal(row(v, 0), "You");
+	chatview_delete(v);
+}
+
+static void test_search(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 30, 6);
+	chatview_add(v, CV_ITEM_USER, "You", "Needle one", 10);
+	fill(v, 10);
+	chatview_add(v, CV_ITEM_USER, "You", "needle two", 10);
+	fill(v, 10);
+	assert_int_equal(chatview_search(v, "zzz", -1), -1);
+	assert_true(chatview_following(v));
+	/* Towards older text from the bottom: "needle two" first. */
+	assert_int_equal(chatview_search(v, "NEEDLE", -1), 0);
+	assert_string_equal(chatview_search_query(v), "NEEDLE");
+	assert_false(chatview_following(v));
+	assert_non_null(strstr(screen(v), "needle two"));
+	assert_int_equal(chatview_search(v, "NEEDLE", -1), 0);
+	assert_non_null(strstr(screen(v), "Needle one"));
+	/* Then it wraps around to the newest again. */
+	assert_int_equal(chatview_search(v, "NEEDLE", -1), 0);
+	assert_non_null(strstr(screen(v), "needle two"));
+	/* And forwards. */
+	assert_int_equal(chatview_search(v, "NEEDLE", 1), 0);
+	assert_non_null(strstr(screen(v), "Needle one"));
+	chatview_search_clear(v);
+	assert_null(chatview_search_query(v));
+	chatview_delete(v);
+}
+
+static void test_find(void **state)
+{
+	(void)state;
+	assert_int_equal(chatview_find("Hello World", 11, "world", 0), 6);
+	assert_int_equal(chatview_find("Hello World", 11, "WORLD", 7), -1);
+	assert_int_equal(chatview_find("aaa", 3, "aa", 1), 1);
+	assert_int_equal(chatview_find("abc", 3, "", 0), -1);
+	assert_int_equal(chatview_find("ab", 2, "abc", 0), -1);
+	assert_int_equal(chatview_find("x\xc3\xa9y", 4, "\xc3\xa9", 0), 1);
+}
+
+static void test_footer_and_label(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 40, 10);
+	size_t id = chatview_add(v, CV_ITEM_ASSISTANT, "bot", "partial", 7);
+	chatview_set_footer(v, id, "\xe2\x96\xa0 interrupted", CV_STYLE_NOTICE);
+	chatview_set_label(v, id, "bot 2");
+	assert_string_equal(screen(v), "bot 2\n  partial\n\xe2\x96\xa0 interrupted\n\n");
+	chatview_set_footer(v, id, NULL, 0);
+	assert_string_equal(screen(v), "bot 2\n  partial\n\n");
+	chatview_delete(v);
+}
+
+static void test_large_conversation_is_lazy(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 50, 20);
+	fill(v, 20000);
+	/* Only what is visible gets laid out; this must be instant. */
+	for (int i = 0; i < 1000; i++)
+		assert_string_equal(row(v, 18), "  message 19999");
+	chatview_scroll(v, -30);
+	assert_string_equal(row(v, 0), "  message 19983");
+	chatview_delete(v);
+}
+
+static void test_commands(void **state)
+{
+	(void)state;
+	char *arg;
+	assert_int_equal(cmd_parse("hello", &arg), CMD_NONE);
+	assert_null(arg);
+	assert_int_equal(cmd_parse("  /attach  a b.png  ", &arg), CMD_ATTACH);
+	assert_string_equal(arg, "a b.png");
+	free(arg);
+	assert_int_equal(cmd_parse("/quit", &arg), CMD_QUIT);
+	assert_null(arg);
+	assert_int_equal(cmd_parse("/clear", &arg), CMD_NEW);
+	assert_int_equal(cmd_parse("/nope x", &arg), CMD_UNKNOWN);
+	assert_string_equal(arg, "/nope");
+	free(arg);
+	assert_int_equal(cmd_parse("//etc/passwd", &arg), CMD_NONE);
+	assert_string_equal(arg, "/etc/passwd");
+	free(arg);
+	const char *out[8];
+	assert_int_equal(cmd_complete("/re", out, 8), 2);
+	assert_string_equal(out[0], "/reasoning");
+	assert_non_null(strstr(cmd_help_text(), "/detach"));
+	char *p = cmd_pasted_path(" '/tmp/a b.png'\n", 16);
+	assert_string_equal(p, "/tmp/a b.png");
+	free(p);
+	p = cmd_pasted_path("/tmp/a\\ b.png", 13);
+	assert_string_equal(p, "/tmp/a b.png");
+	free(p);
+	p = cmd_pasted_path("file:///tmp/a%20b.png", 21);
+	assert_string_equal(p, "/tmp/a b.png");
+	free(p);
+	assert_null(cmd_pasted_path("hello world", 11));
+	assert_null(cmd_pasted_path("/a\n/b", 5));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout_items),
+		cmocka_unit_test(test_streaming_tail),
+		cmocka_unit_test(test_reasoning_fold),
+		cmocka_unit_test(test_follow_and_scroll),
+		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_footer_and_label),
+		cmocka_unit_test(test_large_conversation_is_lazy),
+		cmocka_unit_test(test_commands),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,48 @@
+#include <config.h>
+
+#include "img/upload.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void upload_opts_from_config(struct upload_opts *o, const struct squint_config *cfg)
+{
+	memset(o, 0, sizeof *o);
+	o->model = cfg->params.model;
+	o->detail = cfg->params.detail;
+	o->max_edge = cfg->max_edge;
+	img_limits_default(&o->lim);
+	o->lim.max_pixels = (unsigned long long)(cfg->max_megapixels * 1e6);
+	o->lim.max_bytes = (size_t)(cfg->max_file_mb * 1024 * 1024);
+	img_quality_default(&o->q);
+	o->q.jpeg = cfg->jpeg_quality;
+	o->q.webp = cfg->webp_quality;
+}
+
+int upload_attach(struct attachment *a, const char *arg, const struct upload_opts *o, char **err)
+{
+	/* URLs are the server's to fetch; max_edge 0 means "as it is". */
+	if (o->max_edge == 0 || strncasecmp(arg, "http://", 7) == 0 ||
+	    strncasecmp(arg, "https://", 8) == 0)
+		return attachment_load(a, arg, o->lim.max_bytes, err);
+
+	unsigned char *buf;
+	size_t len;
+	if (attachment_read(arg, o->lim.max_bytes, &buf, &len, err) != 0)
+		return -1;
+	struct img_upload up;
+	img_upload_init(&up);
+	int rc = img_prepare_upload(buf, len, arg, o->model, o->detail, o->max_edge, &o->lim, &o->q,
+				    &up, err);
+	if (rc == 0) {
+		bool as_is = up.encoder == IMG_ENC_ORIGINAL || !up.data;
+		rc = attachment_set_file(a, arg, buf, len, as_is ? buf : up.data,
+					 as_is ? len : up.len, as_is ? up.orig_type : up.type, err);
+		if (rc == 0 && up.summary)
+			a->summary = xstrdup(up.summary);
+	}
+	img_upload_done(&up);
+	free(buf);
+	return rc;
+}

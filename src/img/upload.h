@@ -1,0 +1,29 @@
+/* An image argument -> an attachment ready to send: read, checked,
+ * decoded, fitted to what the model uses, re-encoded when that is smaller. */
+#ifndef SQUINT_IMG_UPLOAD_H
+#define SQUINT_IMG_UPLOAD_H
+
+#include "core/attach.h"
+#include "core/config.h"
+#include "img/decode.h"
+#include "img/encode.h"
+
+/* The settings that decide how an image is prepared for upload. */
+struct upload_opts {
+	const char *model;  /* borrowed */
+	const char *detail; /* borrowed, may be NULL */
+	long max_edge;      /* -1 auto, 0 as is, else pixels */
+	struct img_limits lim;
+	struct img_quality q;
+};
+
+/* Fill o from cfg (borrowing its strings: valid while cfg is unchanged). */
+void upload_opts_from_config(struct upload_opts *o, const struct squint_config *cfg);
+
+/* Load arg into a: an http(s) URL passes through unchanged; a local file is
+ * read (within the file limit), refused with one line if it is not a whole
+ * image, and fitted for upload (a->summary says what happened).  Returns 0,
+ * or -1 with *err newly allocated (the caller frees it). */
+int upload_attach(struct attachment *a, const char *arg, const struct upload_opts *o, char **err);
+
+#endif

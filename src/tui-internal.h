@@ -1,0 +1,118 @@
+/* What the parts of the interactive mode share: its state, the request in
+ * flight, and the helpers that report to the user.  Private to src/tui*.c. */
+#ifndef SQUINT_TUI_INTERNAL_H
+#define SQUINT_TUI_INTERNAL_H
+
+#include "core/attach.h"
+#include "core/chunk.h"
+#include "core/config.h"
+#include "core/conv.h"
+#include "core/sanitize.h"
+#include "core/sse.h"
+#include "core/strbuf.h"
+#include "net/http.h"
+#include "ui/chatview.h"
+#include "ui/curses/keys.h"
+#include "ui/input.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#define TUI_FRAME_S (1.0 / 60)
+/* While a request runs the status bar animates at this period. */
+#define TUI_TICK_S 0.1
+#define TUI_MAX_IMAGE_BYTES (50u * 1024 * 1024)
+#define TUI_MIN_COLS 40
+#define TUI_MIN_ROWS 10
+#define TUI_MAX_STRIP 3
+
+/* The request in flight, if any. */
+struct tui_req {
+	bool active;
+	struct http_transfer *t;
+	struct sse_parser *sse;
+	struct chat_response resp;
+	struct strbuf body; /* a non-streamed answer */
+	bool raw_json;
+	char *req_body;
+	size_t msg;  /* the answer in the conversation */
+	size_t item; /* the answer in the view */
+	struct sanitize_state san, san_r;
+	double t_start, t_first, retry_at;
+	long n_tokens;
+	char *retry_reason;
+	char *user_text; /* what was sent, to give back when nothing came */
+};
+
+enum tui_mode {
+	TUI_MODE_INPUT,
+	TUI_MODE_SEARCH_EDIT, /* typing a query */
+	TUI_MODE_SEARCH_NAV,  /* n/N walk the matches */
+};
+
+struct tui {
+	struct squint_config *cfg;
+	FILE *log;
+	struct conv conv;
+	struct chatview *view;
+	struct input input;
+	struct input query;
+	struct keys *keys;
+	struct http_client *http;
+	char *url;
+	struct attachment *atts;
+	size_t n_atts;
+	struct tui_req req;
+	enum tui_mode mode;
+	bool quit, dirty, ctrl_c_armed, demo;
+	double last_draw;
+	long frames, exit_after;
+	char *status_msg;
+	bool status_error;
+	char **models; /* ids from GET /models, for Tab after /model */
+	size_t n_models;
+	struct strbuf models_body;
+	char *models_url;
+};
+
+/* Write one line to the debug log (with -v); never the API key. */
+void tui_log(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Set the status bar's message from a format (fmt NULL clears it). */
+void tui_status(struct tui *t, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Add a note (or error) item to the pane; text is sanitized here. */
+void tui_note(struct tui *t, enum cv_kind kind, const char *text);
+/* Report an error: one line in the pane and in the status bar. */
+void tui_error(struct tui *t, const char *msg);
+/* Return a newly allocated label "WHO · HH:MM"; the caller frees it. */
+char *tui_label(const char *who, time_t when);
+/* Return a newly allocated human size ("3.2 kB"); the caller frees it. */
+char *tui_bytes(size_t n);
+/* Return a newly allocated, sanitized one-line description of an image. */
+char *tui_image_desc(const char *name, const char *mime, unsigned w, unsigned h, size_t bytes);
+
+/* Ask for an answer to message upto of the conversation (tui-request.c);
+ * user_text (may be NULL) goes back to the input if nothing comes back. */
+void tui_request(struct tui *t, size_t upto, const char *user_text);
+/* Fetch the model list in the background (for Tab after /model). */
+void tui_fetch_models(struct tui *t);
+/* Cancel the request in flight, keeping what arrived. */
+void tui_cancel(struct tui *t);
+/* Send text and the attachments as a new user turn. */
+void tui_send(struct tui *t, const char *text);
+
+/* Attach one image file or URL (tui-commands.c); returns 0, or -1 after
+ * showing why not. */
+int tui_attach_one(struct tui *t, const char *arg);
+/* Run text when it is a /command; returns whether it was one. */
+bool tui_command(struct tui *t, const char *text);
+/* Tab: complete a /command, or a file path after /attach. */
+void tui_complete(struct tui *t);
+/* Enter in the input: run the command or send the text. */
+void tui_submit(struct tui *t);
+/* Attach the image a paste names; returns whether it did. */
+bool tui_paste_attach(struct tui *t, const struct ui_event *ev);
+
+#endif
