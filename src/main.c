@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	}
 	if (o.prompt) {
 		struct oneshot_args args = {o.prompt, o.inputs, o.n_inputs, o.json_output,
-					    o.verbose};
+					    o.verbose, o.preview};
 		status = oneshot_run(&cfg, &args);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		main_error(_("the interactive mode needs a terminal; use -p PROMPT to ask once"));

@@ -10,7 +10,10 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
+#include "img/decode.h"
 #include "img/upload.h"
+#include "term/probe.h"
+#include "ui/curses/inline.h"
 #include "net/http.h"
 
 #include <errno.h>
@@ -341,6 +344,54 @@ static int oneshot_load_inputs(const struct squint_config *cfg, const struct one
 	return 0;
 }
 
+/* --preview: show each local image in the terminal (sixel, blocks or a
+ * line, as the terminal allows) before the answer.  Problems are reported
+ * and skipped: a preview is never a reason not to ask. */
+static void oneshot_preview(const struct squint_config *cfg, const struct oneshot_args *args,
+			    const struct attachment *atts)
+{
+	if (!isatty(STDOUT_FILENO))
+		return;
+	struct term_caps caps;
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	term_probe(tty >= 0 ? tty : STDOUT_FILENO, getenv("SQUINT_GRAPHICS"), 0, &caps);
+	if (tty >= 0)
+		close(tty);
+	struct img_limits lim;
+	img_limits_default(&lim);
+	lim.max_pixels = (unsigned long long)(cfg->max_megapixels * 1e6);
+	lim.max_bytes = (size_t)(cfg->max_file_mb * 1024 * 1024);
+	for (size_t i = 0; i < args->n_inputs; i++) {
+		if (atts[i].is_url)
+			continue;
+		char *err = NULL;
+		unsigned char *buf = NULL;
+		size_t len = 0;
+		struct image img;
+		struct img_info info;
+		image_init(&img);
+		if (attachment_read(args->inputs[i], lim.max_bytes, &buf, &len, &err) == 0 &&
+		    img_decode(buf, len, args->inputs[i], &lim, &img, &info, &err) == 0) {
+			struct strbuf label = STRBUF_INIT, safe = STRBUF_INIT;
+			strbuf_printf(&label, "[%zu] %s %ux%u", i + 1, atts[i].name, atts[i].width,
+				      atts[i].height);
+			sanitize_string(&safe, label.data, label.len);
+			fflush(stdout);
+			if (inline_preview_print(STDOUT_FILENO, &img, strbuf_str(&safe), &caps, 60,
+						 12, &err) != 0) {
+				oneshot_error(err);
+			}
+			strbuf_done(&label);
+			strbuf_done(&safe);
+		} else if (err) {
+			oneshot_error(err);
+		}
+		free(err);
+		free(buf);
+		image_free(&img);
+	}
+}
+
 int oneshot_run(struct squint_config *cfg, const struct oneshot_args *args)
 {
 	int status = SQUINT_EXIT_USAGE;
@@ -380,6 +431,8 @@ int oneshot_run(struct squint_config *cfg, const struct oneshot_args *args)
 	}
 	if (oneshot_load_inputs(cfg, args, atts) != 0)
 		goto out;
+	if (args->preview)
+		oneshot_preview(cfg, args, atts);
 
 	size_t n_parts = 0;
 	if (prompt.len)

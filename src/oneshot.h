@@ -22,6 +22,7 @@ struct oneshot_args {
 	size_t n_inputs;
 	bool json_output;
 	bool verbose;
+	bool preview; /* show each image in the terminal before the answer */
 };
 
 /* Ask the question of args with the settings of cfg and print the answer;

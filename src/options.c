@@ -38,6 +38,7 @@ enum {
 	OPT_PROXY,
 	OPT_MAX_EDGE,
 	OPT_ORIGINAL,
+	OPT_PREVIEW,
 };
 
 static const struct option options_long[] = {
@@ -73,6 +74,7 @@ static const struct option options_long[] = {
 	{"proxy", required_argument, NULL, OPT_PROXY},
 	{"max-edge", required_argument, NULL, OPT_MAX_EDGE},
 	{"original", no_argument, NULL, OPT_ORIGINAL},
+	{"preview", no_argument, NULL, OPT_PREVIEW},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -159,6 +161,9 @@ enum options_result options_parse(struct options *o, int argc, char **argv, char
 			continue;
 		case OPT_JSON:
 			o->json_output = true;
+			continue;
+		case OPT_PREVIEW:
+			o->preview = true;
 			continue;
 		case OPT_LOGPROBS:
 			options_add_setting(o, "logprobs", "--logprobs", "true");
@@ -258,6 +263,8 @@ void options_print_help(void)
 		"      --max-edge=auto|N      fit images to what the model uses (auto, the\n"
 		"                             default), or to N pixels on the long side\n"
 		"      --original             send image files as they are (no fitting)\n"
+		"      --preview              show each image in the terminal first (sixel or\n"
+		"                             colour blocks; SQUINT_GRAPHICS=sixel|blocks|none)\n"
 		"\n"
 		"Output:\n"
 		"      --no-stream            ask for the whole answer at once\n"

@@ -18,6 +18,7 @@ struct options {
 	char *config_file;
 	bool verbose;
 	bool json_output;
+	bool preview;
 	bool help;
 	bool version;
 	char **inputs; /* images and URLs, in order; owned */

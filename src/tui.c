@@ -11,25 +11,20 @@
 #include "tui.h"
 #include "tui-internal.h"
 #include "core/attach.h"
-#include "core/chunk.h"
 #include "core/conv.h"
-#include "core/request.h"
 #include "core/sanitize.h"
-#include "core/sse.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
 #include "net/http.h"
 #include "oneshot.h"
 #include "ui/chatview.h"
-#include "ui/commands.h"
 #include "ui/curses/keys.h"
 #include "ui/curses/screen.h"
 #include "ui/input.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -109,23 +104,19 @@ void tui_status(struct tui *t, bool error, const char *fmt, ...)
 	t->status_msg = NULL;
 	t->status_error = error;
 	if (fmt) {
-		struct strbuf raw = STRBUF_INIT, safe = STRBUF_INIT;
+		/* Status lines are short: a fixed buffer (cut if need be) will do. */
+		char buf[1024];
 		va_list ap;
 		va_start(ap, fmt);
-		char *s = NULL;
-		if (vasprintf(&s, fmt, ap) < 0)
-			s = NULL;
+		vsnprintf(buf, sizeof buf, fmt, ap);
 		va_end(ap);
-		if (s) {
-			/* One line, and nothing that could drive the terminal. */
-			for (char *p = s; *p; p++)
-				if (*p == '\n' || *p == '\t')
-					*p = ' ';
-			sanitize_string(&safe, s, strlen(s));
-			free(s);
-		}
+		/* One line, and nothing that could drive the terminal. */
+		for (char *p = buf; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+		struct strbuf safe = STRBUF_INIT;
+		sanitize_string(&safe, buf, strlen(buf));
 		t->status_msg = strbuf_detach(&safe);
-		strbuf_done(&raw);
 	}
 	t->dirty = true;
 }

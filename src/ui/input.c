@@ -441,7 +441,7 @@ static void input_undo_record(struct input *in, size_t pos, size_t del, size_t n
 {
 	struct input_undo *top = in->n_undo ? &in->undo[in->n_undo - 1] : NULL;
 	bool run = top && kind != INPUT_CMD_OTHER && in->prev_cmd == kind;
-	const char *src = in->text.data + pos;
+	const char *src = strbuf_str(&in->text) + pos;
 
 	if (run && kind == INPUT_CMD_TYPE && del == 0 && top->pos + top->ins_len == pos) {
 		top->ins_len += n;
@@ -542,14 +542,21 @@ static void input_history_end(struct input *in)
 	in->hist_pos = in->n_hist;
 }
 
-/* Append a copy of entry unless it is blank or repeats the newest entry. */
+/* Append entry, normalised like a paste (it may come from a file and is
+ * put back into the buffer as it is), unless it is blank or repeats the
+ * newest entry. */
 static void input_history_push(struct input *in, const char *entry)
 {
 	size_t n = strlen(entry);
-	if (n > INPUT_MAX_BYTES || input_blank(entry, n))
+	if (n > INPUT_MAX_BYTES)
 		return;
-	if (in->n_hist && strcmp(in->hist[in->n_hist - 1], entry) == 0)
+	struct strbuf sb = STRBUF_INIT;
+	input_normalize(&sb, entry, n);
+	if (input_blank(strbuf_str(&sb), sb.len) ||
+	    (in->n_hist && strcmp(in->hist[in->n_hist - 1], strbuf_str(&sb)) == 0)) {
+		strbuf_done(&sb);
 		return;
+	}
 	if (in->n_hist == INPUT_HISTORY_MAX) {
 		free(in->hist[0]);
 		memmove(in->hist, in->hist + 1, (in->n_hist - 1) * sizeof *in->hist);
@@ -559,7 +566,7 @@ static void input_history_push(struct input *in, const char *entry)
 		in->cap_hist = in->cap_hist ? in->cap_hist * 2 : 16;
 		in->hist = xrealloc(in->hist, in->cap_hist * sizeof *in->hist);
 	}
-	in->hist[in->n_hist++] = xstrdup(entry);
+	in->hist[in->n_hist++] = strbuf_detach(&sb);
 }
 
 /* Show history slot `to` (n_hist: the draft), keeping what the user did to

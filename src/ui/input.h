@@ -28,8 +28,8 @@ struct input_row {
 
 /* What to draw, from input_layout(). */
 struct input_layout {
-	const struct input_row *rows; /* borrowed from the input: valid until its
-					 next change or input_layout() call */
+	const struct input_row *rows; /* borrowed from the input: valid until the
+					 next call given a non-const input */
 	int n_rows;                   /* at least 1 */
 	int cursor_row, cursor_col;   /* cell of the cursor: col < width always */
 	int width;                    /* the width the rows were made for */
@@ -80,9 +80,33 @@ void input_done(struct input *in);
 
 /* Apply one event; returns UI_IGNORED or UI_HANDLED plus UI_REDRAW when the
  * drawing changed, UI_RELAYOUT when the text changed (the height may have),
- * UI_SUBMIT when Enter asks to send (the caller takes the text).  Ignored:
- * Enter or Ctrl-D on a blank/empty input, Tab, Escape, PgUp/PgDn, unbound
- * Ctrl/Alt keys, Alt/Ctrl with Up/Down, Alt-Left/Right, mouse and resize. */
+ * UI_SUBMIT when Enter asks to send (the caller takes the text).
+ *
+ *   Enter, Ctrl-M            send (UI_SUBMIT); ignored when blank
+ *   Alt-Enter, Shift-Enter, Ctrl-J       insert a newline
+ *   Left/Right, Ctrl-B/Ctrl-F            one character (grapheme cluster)
+ *   Ctrl-Left/Right, Alt-b/Alt-f         one word back / to the word's end
+ *   Home/End, Ctrl-A/Ctrl-E              start/end of the logical line
+ *   Ctrl-Home/End, Alt-</Alt->           start/end of the text
+ *   Up/Down, Ctrl-P/Ctrl-N   a visual row; from the first/last row, older/
+ *                            newer history (the draft is kept)
+ *   Backspace, Ctrl-H        delete the character before (or only its last
+ *                            combining mark)
+ *   Delete, Ctrl-D           delete the character under; Ctrl-D on an empty
+ *                            input is ignored (the caller may quit)
+ *   Ctrl-K / Ctrl-U          kill to the end / start of the line (at the
+ *                            end / start: the line break)
+ *   Ctrl-W                   kill back to white space
+ *   Alt-Backspace, Ctrl-Backspace, Ctrl-Alt-H   kill the word before
+ *   Alt-d, Ctrl-Delete, Alt-Delete              kill the word after
+ *   Ctrl-Y                   yank the last kill (consecutive kills join)
+ *   Ctrl-_, Ctrl-/           undo (typing and deleting runs are one step)
+ *   bracketed paste          insert, normalised, as one undo step; refused
+ *                            over the paste limit (see input_message())
+ *
+ * Ignored, for the caller: Tab, Shift-Tab, Escape, PgUp/PgDn, Insert, F1,
+ * Alt-Left/Right, Ctrl/Alt with Up/Down, other Ctrl and Alt keys, mouse,
+ * resize.  Raw C0 bytes are read as their Ctrl-letter (0x1F as Ctrl-_). */
 enum ui_result input_handle(struct input *in, const struct ui_event *ev);
 
 /* Return the message for the status bar about why the last input_handle()
@@ -125,8 +149,9 @@ int input_replace(struct input *in, size_t off, size_t len, const char *s, size_
 /* Set the largest bracketed paste accepted, in bytes; 0 accepts any size. */
 void input_set_paste_limit(struct input *in, size_t bytes);
 
-/* Add an entry as the newest (blank entries and repeats of the newest are
- * skipped); the entry is copied.  Ends history browsing. */
+/* Add a copy of entry, normalised like a paste, as the newest (blank entries
+ * and repeats of the newest are skipped; the oldest goes beyond
+ * INPUT_HISTORY_MAX).  Ends history browsing; the text stays as it is. */
 void input_history_add(struct input *in, const char *entry);
 /* Replace the history by n entries, oldest first (copied; filtered as by
  * input_history_add(), only the newest INPUT_HISTORY_MAX kept). */
@@ -137,13 +162,17 @@ size_t input_history_count(const struct input *in);
 const char *input_history_get(const struct input *in, size_t i);
 
 /* Describe the text wrapped to width cells (at least 1) into *out: rows
- * wrap after white space or where Unicode allows (CJK), words wider than the
- * row are cut, wide characters are never split, a '\n' starts a row, and a
- * row ending exactly at the edge is followed by an empty one for the cursor.
- * Cached: recomputed only when the text or the width changed. */
+ * wrap where UAX #14 allows (after white space, between CJK characters...),
+ * words wider than the row are cut at a cluster boundary, wide characters
+ * never straddle the edge, white space that overflows hangs past it (stays
+ * in the row, not drawn), a '\n' starts a row, and a line whose last row
+ * reaches the edge gets an empty row after it for the cursor.  Cached:
+ * recomputed only when the text or the width changed, and then only around
+ * the edit.  Call it with the width you draw at: Up/Down use it. */
 void input_layout(struct input *in, int width, struct input_layout *out);
 /* Return the first row to show when max_rows fit, scrolling as little as
- * keeps the cursor in view (sticky, like a text editor). */
+ * keeps the cursor in view (sticky, like a text editor; never leaving empty
+ * rows below the text). */
 int input_first_visible_row(struct input *in, const struct input_layout *l, int max_rows);
 /* Return the end of the grapheme cluster starting at byte off; the cells it
  * takes drawn at column col of its row go to *cells.  Cells follow width.h

@@ -1300,13 +1300,14 @@ static size_t md_scan(const char *src, size_t len, int first_only, struct md_esc
 	int in_icode = 0; /* the current block is indented code */
 	int prev_blank = 1;
 	size_t a = 0;
-	for (;;) {
+	while (a < len) {
+		/* An unfinished last line is scanned for definitions only: it
+		 * is never stable, whatever it holds so far. */
 		const char *nl = memchr(src + a, '\n', len - a);
-		if (!nl)
-			break; /* an unfinished line is never stable */
+		int unfinished = nl == NULL;
 		const char *s = src + a;
-		const char *e = nl;
-		size_t next = (size_t)(nl - src) + 1;
+		const char *e = nl ? nl : src + len;
+		size_t next = nl ? (size_t)(nl - src) + 1 : len;
 		if (e > s && e[-1] == '\r')
 			e--;
 		int indent = 0;
@@ -1352,7 +1353,7 @@ static size_t md_scan(const char *src, size_t len, int first_only, struct md_esc
 			continue;
 		}
 		if (blank) {
-			if (!in_list && !in_icode) {
+			if (!in_list && !in_icode && !unfinished) {
 				stable = next;
 				if (first_only)
 					break;

@@ -35,6 +35,9 @@
  *     an empty line;
  *   - horizontal rules: "─" across the width (MD_ST_RULE);
  *   - HTML, block or inline, is shown as the plain text it is;
+ *   - link reference definitions ("[1]: https://...") are shown as written
+ *     and references ("[text][1]") are not resolved: a definition arriving
+ *     at the end of an answer would otherwise change lines drawn long ago;
  *   - control characters and invalid UTF-8 become U+FFFD: a line's text is
  *     always valid UTF-8 without tabs or controls, so widths are exact.
  *
@@ -97,18 +100,25 @@ void md_lines_done(struct md_lines *ls);
 
 /* Render the len bytes of Markdown at src for width cells (values below 1
  * count as 1) and append the lines to out, which owns them.  Empty input
- * appends nothing.  When src ends with a stable empty line (len ==
- * md_stable_prefix(src, len) > 0) and gave any line, the output ends with
- * one empty line, so that rendering a stable prefix and the rest separately
- * and concatenating gives the same lines as rendering the whole text. */
+ * appends nothing.
+ *
+ * Streaming: the text is parsed one chunk at a time, cut at its stable
+ * points (md_stable_prefix), and every chunk that ends at one and showed
+ * anything is followed by one empty line.  So for any p that
+ * md_stable_prefix() returned for any prefix of src, rendering src[0..p) and
+ * then src[p..len) into the same md_lines gives exactly the lines of
+ * rendering src[0..len): the TUI renders a stable prefix once, keeps those
+ * lines, and re-renders only the tail as tokens arrive. */
 void md_render(const char *src, size_t len, int width, struct md_lines *out);
 
 /* Return the byte offset up to which src holds complete blocks that no
- * appended text can change: the end of the last empty line that is outside a
- * fenced code block, an indented code block, a list (whose items may go on
+ * appended text can change: the end of the last empty line that is outside
+ * a fenced code block, an indented code block, a list (whose items may go on
  * after an empty line) and an HTML <pre>/<script>/<style>/<textarea>/comment
- * block; 0 when there is none.  Known limit: a link reference definition
- * ("[x]: url") appended later can still change an earlier "[x]". */
+ * block; 0 when there is none.  It never decreases as text is appended.  It
+ * costs one pass over src; to avoid rescanning a long answer, keep the last
+ * result p and scan on from there: q = md_stable_prefix(src + p, len - p)
+ * gives the same answer, p + q, when q > 0 (and p when q is 0). */
 size_t md_stable_prefix(const char *src, size_t len);
 
 #endif

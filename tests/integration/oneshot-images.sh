@@ -117,4 +117,39 @@ expect_out_contains "Images: 9 ("
 expect_out_lacks "mismatch"
 case_end
 
+# on_pty ARGS...: run squint on a pseudo-terminal, output in $T/out.
+on_pty() {
+	rc=0
+	"$PY" -c 'import pty,sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)' "$SQUINT" "$@" \
+		</dev/null >"$T/out" 2>"$T/err" || rc=$?
+}
+
+case_begin "--preview on a sixel terminal prints a sixel image before the answer"
+SQUINT_GRAPHICS=sixel on_pty --preview -p "look" "$IMG/quad-32x24.png"
+expect_rc 0
+expect_out_contains "[1] quad-32x24.png 32x24"
+grep -q "$(printf '\033P')" "$T/out" || fail "no DCS (sixel) in the output"
+expect_out_contains 'You asked: "look"'
+case_end
+
+case_begin "--preview with blocks prints coloured cells"
+SQUINT_GRAPHICS=blocks on_pty --preview -p "look" "$IMG/quad-32x24.png"
+expect_rc 0
+grep -q "$(printf '\033')\[38;" "$T/out" || fail "no coloured cells in the output"
+if grep -q "$(printf '\033P')" "$T/out"; then fail "a sixel was sent to a blocks terminal"; fi
+case_end
+
+case_begin "--preview on a terminal without graphics prints the name line only"
+SQUINT_GRAPHICS=none on_pty --preview -p "look" "$IMG/quad-32x24.png"
+expect_rc 0
+expect_out_contains "[1] quad-32x24.png 32x24"
+if grep -q "$(printf '\033')" "$T/out"; then fail "escape sequences sent to a plain terminal"; fi
+case_end
+
+case_begin "--preview into a pipe prints nothing extra"
+run_squint --preview -p "look" "$IMG/quad-32x24.png"
+expect_rc 0
+expect_out_lacks "quad-32x24.png"
+case_end
+
 finish

@@ -657,6 +657,7 @@ static void test_history_add_filters(void **state)
 	input_history_add(in, "");
 	input_history_add(in, " \n\t");
 	input_history_add(in, NULL);
+	input_history_add(in, "\x1b\x01");
 	input_history_add(in, "a");
 	input_history_add(in, "a");
 	input_history_add(in, "b");
@@ -680,8 +681,9 @@ static void test_history_load(void **state)
 	(void)state;
 	struct input *in = editor(NULL);
 	input_history_add(in, "old");
-	const char *const v[] = {"x", "", "y", "y", "multi\nline"};
+	const char *const v[] = {"x", "", "y", "y\x1b", "multi\r\nline"};
 	input_history_load(in, v, 5);
+	/* Entries come in normalised (they go back into the buffer). */
 	assert_int_equal(input_history_count(in), 3);
 	assert_string_equal(input_history_get(in, 0), "x");
 	assert_string_equal(input_history_get(in, 2), "multi\nline");

@@ -533,7 +533,7 @@ static void stream_check(const char *doc, int width)
 	struct md_lines whole, parts;
 	md_lines_init(&whole);
 	md_lines_init(&parts);
-	size_t last = 0;
+	size_t last = 0, cached = 0;
 	for (size_t n = 0; n <= len; n++) {
 		size_t p = md_stable_prefix(doc, n);
 		assert_true(p <= n);
@@ -558,6 +558,19 @@ static void stream_check(const char *doc, int width)
 		}
 		assert_int_equal(parts.n, whole.n);
 		assert_lines_equal(&parts, 0, &whole, 0, whole.n);
+		/* A prefix cached earlier is as good, and scanning on from it
+		 * finds the same stable point. */
+		if (cached) {
+			md_lines_clear(&parts);
+			md_render(doc, cached, width, &parts);
+			md_render(doc + cached, n - cached, width, &parts);
+			assert_int_equal(parts.n, whole.n);
+			assert_lines_equal(&parts, 0, &whole, 0, whole.n);
+			size_t q = md_stable_prefix(doc + cached, n - cached);
+			assert_int_equal(q ? cached + q : cached, p);
+		} else {
+			cached = p;
+		}
 	}
 	md_lines_done(&whole);
 	md_lines_done(&parts);
@@ -579,6 +592,48 @@ static void test_streaming(void **state)
 		     30);
 	stream_check("Intro\n\n> ```\n> in quote\n\nout\n\n~~~\n```\n\n~~~\n\nend\n", 20);
 	stream_check("a\n\n\n\nb\n\n---\n\n***\n\n# h\n\n", 10);
+	stream_check("See [a][1].\n\n[1]: http://x.y\n\n> q\n\n>\n\nend [b](http://z) x\n", 16);
+}
+
+/* Random documents from awkward lines, streamed byte by byte. */
+static void test_streaming_random(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {
+		"para text here\n", "more *words* and **bold\n", "\n", "\n", "\n", "- item\n",
+		"  continued\n", "    indented\n", "1. one\n", "1. again\n", "> quote\n", ">\n",
+		"> > deep\n", "```\n", "~~~\n", "| a | b |\n", "|---|---|\n", "| 1 | 2 |\n",
+		"# head\n", "setext\n", "===\n", "---\n", "<!-- c\n", "-->\n", "<pre>\n",
+		"  - nested\n", "\tcode tab\n", "text [l](http://x) end\n", "   \n", "> ```\n",
+		"- ```\n", "[r]: http://r\n", "see [r][r]\n",
+	};
+	unsigned seed = 2024;
+	struct strbuf sb = STRBUF_INIT;
+	for (int d = 0; d < 40; d++) {
+		strbuf_reset(&sb);
+		seed = seed * 1103515245u + 12345u;
+		int n = 3 + (int)((seed >> 16) % 10);
+		for (int i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			strbuf_puts(&sb, pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)]);
+		}
+		stream_check(sb.data, 24);
+	}
+	strbuf_done(&sb);
+}
+
+static void test_refdefs(void **state)
+{
+	(void)state;
+	/* Definitions are shown, references left as written. */
+	assert_md("See [the docs][1].\n\n[1]: https://a.b", 40,
+		  "See [the docs][1].\n\n[1]: https://a.b");
+	assert_md("[x]: http://c.d\n[x]", 40, "[x]: http://c.d [x]");
+	/* Not in code. */
+	assert_md("```\n[c]: d\n```", 40, "[c]: d");
+	assert_md("- [a]: b", 40, "• [a]: b");
+	/* Inline links are unaffected. */
+	assert_md("[a](http://b) [c]", 40, "a (http://b) [c]");
 }
 
 /* A megabyte of mixed Markdown renders (linear time: it must finish). */
@@ -626,7 +681,8 @@ int main(void)
 		cmocka_unit_test(test_tables),	   cmocka_unit_test(test_rules_and_html),
 		cmocka_unit_test(test_robustness), cmocka_unit_test(test_cjk),
 		cmocka_unit_test(test_widths),	   cmocka_unit_test(test_stable_prefix),
-		cmocka_unit_test(test_streaming),  cmocka_unit_test(test_big),
+		cmocka_unit_test(test_streaming),  cmocka_unit_test(test_streaming_random),
+		cmocka_unit_test(test_refdefs),	   cmocka_unit_test(test_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
