@@ -179,6 +179,10 @@ static bool keys_char(uint32_t c, unsigned mods, struct ui_event *ev)
 	if (c >= 1 && c <= 26) {
 		ev->ch = 'a' + c - 1;
 		ev->mods |= UI_MOD_CTRL;
+	} else if (c == 0x1F) {
+		/* Ctrl-_ (and Ctrl-/ on most terminals): the editor's undo. */
+		ev->ch = '_';
+		ev->mods |= UI_MOD_CTRL;
 	} else if (c < 0x20 || (c >= 0x80 && c < 0xA0)) {
 		return false;
 	} else {
