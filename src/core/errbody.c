@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/htmltext.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
@@ -22,8 +23,6 @@
 #define ERRBODY_MAX_FIELD 64
 /* How much of an HTML page is scanned: titles and headings come early. */
 #define ERRBODY_MAX_HTML_SCAN (256 * 1024)
-/* How much page text is gathered before cleaning: far more than an excerpt. */
-#define ERRBODY_MAX_HTML_TEXT 2048
 /* Nesting followed through error objects and wrapping arrays. */
 #define ERRBODY_MAX_DEPTH 4
 
@@ -367,212 +366,17 @@ int api_error_from_json(struct api_error *e, struct json_object *root)
 	return 0;
 }
 
-/* ---- HTML pages ----------------------------------------------------- */
-
-/* What a scan of an HTML page gathers. */
-struct errbody_html {
-	struct strbuf title; /* the <title> text */
-	struct strbuf h1;    /* the first <h1> text */
-	struct strbuf text;  /* all visible text outside the title */
-	bool in_title, in_h1, h1_done;
-};
-
-/* Add n bytes of page text to whichever parts of h are being gathered. */
-static void errbody_html_put(struct errbody_html *h, const char *s, size_t n)
-{
-	if (h->in_title) {
-		if (h->title.len < ERRBODY_MAX_HTML_TEXT)
-			strbuf_append(&h->title, s, n);
-		return;
-	}
-	if (h->text.len < ERRBODY_MAX_HTML_TEXT)
-		strbuf_append(&h->text, s, n);
-	if (h->in_h1 && h->h1.len < ERRBODY_MAX_HTML_TEXT)
-		strbuf_append(&h->h1, s, n);
-}
-
-/* Return the index of the first case-insensitive occurrence of needle in
- * s[from..n), or n when there is none. */
-static size_t errbody_find_nocase(const char *s, size_t n, size_t from, const char *needle)
-{
-	size_t k = strlen(needle);
-	for (size_t i = from; i + k <= n; i++)
-		if (strncasecmp(s + i, needle, k) == 0)
-			return i;
-	return n;
-}
-
-/* Return the UTF-8 encoding length of cp written to b (U+FFFD for NUL,
- * surrogates and values beyond U+10FFFF). */
-static size_t errbody_encode_cp(char *b, uint32_t cp)
-{
-	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		cp = 0xFFFD;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (char)(0xC0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | cp >> 12);
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	b[0] = (char)(0xF0 | cp >> 18);
-	b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	b[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
-/* Return the value of hex or decimal digit c in the given base, or -1. */
-static int errbody_digit(char c, int base)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (base == 16 && c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (base == 16 && c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode the character reference starting at s[i] == '&' into h; return the
- * index after it.  Unknown or unterminated references stay literal text. */
-static size_t errbody_html_entity(struct errbody_html *h, const char *s, size_t n, size_t i)
-{
-	static const struct {
-		const char *name;
-		uint32_t cp;
-	} names[] = {
-		{"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
-		{"apos", '\''},    {"nbsp", 0xA0},    {"mdash", 0x2014}, {"ndash", 0x2013},
-		{"hellip", 0x2026}, {"copy", 0xA9},   {"reg", 0xAE},     {"trade", 0x2122},
-		{"laquo", 0xAB},   {"raquo", 0xBB},   {"middot", 0xB7},  {"bull", 0x2022},
-		{"lsquo", 0x2018}, {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
-		{"times", 0xD7},
-	};
-	size_t j = i + 1, start;
-	uint32_t cp = 0;
-	bool ok = false;
-	if (j < n && s[j] == '#') {
-		int base = 10;
-		j++;
-		if (j < n && (s[j] == 'x' || s[j] == 'X')) {
-			base = 16;
-			j++;
-		}
-		start = j;
-		/* Eight digits at most, so cp cannot overflow. */
-		for (int d; j < n && j - start < 8 && (d = errbody_digit(s[j], base)) >= 0; j++)
-			cp = cp * (uint32_t)base + (uint32_t)d;
-		ok = j > start && j < n && s[j] == ';';
-	} else {
-		start = j;
-		while (j < n && j - start < 8 &&
-		       ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
-			j++;
-		if (j < n && s[j] == ';')
-			for (size_t k = 0; k < sizeof names / sizeof names[0] && !ok; k++)
-				if (strlen(names[k].name) == j - start &&
-				    memcmp(names[k].name, s + start, j - start) == 0) {
-					cp = names[k].cp;
-					ok = true;
-				}
-	}
-	if (!ok) {
-		errbody_html_put(h, "&", 1);
-		return i + 1;
-	}
-	char b[4];
-	errbody_html_put(h, b, errbody_encode_cp(b, cp));
-	return j + 1;
-}
-
-/* Return whether the tag name at s (n bytes) is name, ignoring case. */
-static bool errbody_tag_is(const char *s, size_t n, const char *name)
-{
-	return strlen(name) == n && strncasecmp(s, name, n) == 0;
-}
-
-/* Gather the title, first heading and visible text of an HTML page into h:
- * tags become spaces, comments, scripts and styles are dropped. */
-static void errbody_html_scan(struct errbody_html *h, const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		if (s[i] == '&') {
-			i = errbody_html_entity(h, s, n, i);
-			continue;
-		}
-		if (s[i] != '<') {
-			size_t j = i;
-			while (j < n && s[j] != '<' && s[j] != '&')
-				j++;
-			errbody_html_put(h, s + i, j - i);
-			i = j;
-			continue;
-		}
-		if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-			size_t end = errbody_find_nocase(s, n, i + 4, "-->");
-			i = end < n ? end + 3 : n;
-			errbody_html_put(h, " ", 1);
-			continue;
-		}
-		size_t j = i + 1;
-		bool closing = j < n && s[j] == '/';
-		if (closing)
-			j++;
-		size_t name = j;
-		while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z') ||
-				 (s[j] >= '0' && s[j] <= '9')))
-			j++;
-		size_t name_len = j - name;
-		if (name_len == 0 && !closing && (j >= n || (s[j] != '!' && s[j] != '?'))) {
-			errbody_html_put(h, "<", 1); /* a lone '<' in text */
-			i++;
-			continue;
-		}
-		const char *gt = memchr(s + j, '>', n - j);
-		if (!gt)
-			break; /* a tag cut by the end of the body */
-		i = (size_t)(gt - s) + 1;
-		if (!closing && (errbody_tag_is(s + name, name_len, "script") ||
-				 errbody_tag_is(s + name, name_len, "style"))) {
-			const char *end_tag = errbody_tag_is(s + name, name_len, "script") ? "</script" : "</style";
-			size_t end = errbody_find_nocase(s, n, i, end_tag);
-			const char *egt = end < n ? memchr(s + end, '>', n - end) : NULL;
-			i = egt ? (size_t)(egt - s) + 1 : n;
-		} else if (errbody_tag_is(s + name, name_len, "title")) {
-			h->in_title = !closing;
-		} else if (errbody_tag_is(s + name, name_len, "h1")) {
-			if (!closing && !h->h1_done) {
-				h->in_h1 = true;
-			} else if (closing && h->in_h1) {
-				h->in_h1 = false;
-				h->h1_done = true;
-			}
-		}
-		errbody_html_put(h, " ", 1);
-	}
-}
-
 /* Return a newly allocated excerpt of an HTML page: its title (or first
  * heading), " — ", then the start of its text without the repeated heading;
  * NULL when the page shows nothing.  The caller frees it. */
 static char *errbody_html_message(const char *s, size_t n)
 {
-	struct errbody_html h;
+	struct html_scan h;
 	memset(&h, 0, sizeof h);
-	errbody_html_scan(&h, s, n < ERRBODY_MAX_HTML_SCAN ? n : ERRBODY_MAX_HTML_SCAN);
+	html_scan_page(&h, s, n < ERRBODY_MAX_HTML_SCAN ? n : ERRBODY_MAX_HTML_SCAN);
 	char *title = errbody_line(strbuf_str(&h.title), h.title.len, ERRBODY_MAX_EXCERPT);
 	char *h1 = errbody_line(strbuf_str(&h.h1), h.h1.len, ERRBODY_MAX_EXCERPT);
-	char *text = errbody_line(strbuf_str(&h.text), h.text.len, ERRBODY_MAX_HTML_TEXT);
+	char *text = errbody_line(strbuf_str(&h.text), h.text.len, HTML_MAX_TEXT);
 	strbuf_done(&h.title);
 	strbuf_done(&h.h1);
 	strbuf_done(&h.text);
@@ -641,8 +445,8 @@ static bool errbody_is_markup(const char *content_type, const char *s, size_t n)
 {
 	if (content_type) {
 		size_t len = strlen(content_type);
-		if (errbody_find_nocase(content_type, len, 0, "html") < len ||
-		    errbody_find_nocase(content_type, len, 0, "xml") < len)
+		if (html_find_nocase(content_type, len, 0, "html") < len ||
+		    html_find_nocase(content_type, len, 0, "xml") < len)
 			return true;
 	}
 	if (n >= 2 && s[0] == '<') {
@@ -833,204 +637,4 @@ bool api_error_retryable(const struct api_error *e)
 	    (e->type && strcmp(e->type, "insufficient_quota") == 0))
 		return false;
 	return true;
-}
-
-/* ---- Retry-After ------------------------------------------------------ */
-
-/* Longest delay honoured, in milliseconds. */
-#define ERRBODY_MAX_RETRY_MS 3600000L
-
-/* A read position in a header value. */
-struct errbody_cursor {
-	const char *s;
-	size_t n, i;
-};
-
-/* Skip spaces at c; return how many were skipped. */
-static size_t errbody_cur_spaces(struct errbody_cursor *c)
-{
-	size_t from = c->i;
-	while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t'))
-		c->i++;
-	return c->i - from;
-}
-
-/* Read min to max decimal digits at c into *v; return 0, or -1 (c unmoved). */
-static int errbody_cur_num(struct errbody_cursor *c, size_t min, size_t max, int *v)
-{
-	size_t k = 0;
-	int x = 0;
-	while (c->i + k < c->n && k < max && c->s[c->i + k] >= '0' && c->s[c->i + k] <= '9')
-		x = x * 10 + (c->s[c->i + k++] - '0');
-	if (k < min || (c->i + k < c->n && c->s[c->i + k] >= '0' && c->s[c->i + k] <= '9'))
-		return -1;
-	c->i += k;
-	*v = x;
-	return 0;
-}
-
-/* Consume the character ch at c; return 0, or -1 if another is there. */
-static int errbody_cur_char(struct errbody_cursor *c, char ch)
-{
-	if (c->i >= c->n || c->s[c->i] != ch)
-		return -1;
-	c->i++;
-	return 0;
-}
-
-/* Read a run of ASCII letters at c; return its length (the word starts at *w). */
-static size_t errbody_cur_word(struct errbody_cursor *c, const char **w)
-{
-	*w = c->s + c->i;
-	size_t from = c->i;
-	while (c->i < c->n && ((c->s[c->i] >= 'a' && c->s[c->i] <= 'z') || (c->s[c->i] >= 'A' && c->s[c->i] <= 'Z')))
-		c->i++;
-	return c->i - from;
-}
-
-/* Read an English month abbreviation at c; return 1-12, or -1. */
-static int errbody_cur_month(struct errbody_cursor *c)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	const char *w;
-	if (errbody_cur_word(c, &w) != 3)
-		return -1;
-	for (int m = 0; m < 12; m++)
-		if (strncasecmp(w, months + 3 * m, 3) == 0)
-			return m + 1;
-	return -1;
-}
-
-/* Read "HH:MM:SS" at c into *secs (seconds since midnight); return 0 or -1. */
-static int errbody_cur_time(struct errbody_cursor *c, long *secs)
-{
-	int h, m, s;
-	if (errbody_cur_num(c, 2, 2, &h) || errbody_cur_char(c, ':') || errbody_cur_num(c, 2, 2, &m) ||
-	    errbody_cur_char(c, ':') || errbody_cur_num(c, 2, 2, &s))
-		return -1;
-	if (h > 23 || m > 59 || s > 60)
-		return -1;
-	*secs = h * 3600L + m * 60L + s;
-	return 0;
-}
-
-/* Return the number of days from 1970-01-01 to the given civil date
- * (proleptic Gregorian; Howard Hinnant's days_from_civil). */
-static long long errbody_days_from_civil(long long y, int m, int d)
-{
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	long long yoe = y - era * 400;
-	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Parse an HTTP date in any of its three forms at c (the whole value) into
- * *t, seconds since the epoch; return 0 or -1.  now_unix places two-digit
- * RFC 850 years. */
-static int errbody_http_date(struct errbody_cursor *c, long long now_unix, long long *t)
-{
-	static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
-					   "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-					   "Saturday", "Sunday"};
-	const char *w;
-	size_t wl = errbody_cur_word(c, &w);
-	bool known = false;
-	for (size_t i = 0; i < sizeof days / sizeof days[0] && !known; i++)
-		known = strlen(days[i]) == wl && strncasecmp(days[i], w, wl) == 0;
-	if (!known)
-		return -1;
-	bool comma = errbody_cur_char(c, ',') == 0;
-	if (!errbody_cur_spaces(c))
-		return -1;
-	int day, month, year;
-	long secs;
-	if (comma) {
-		/* "06 Nov 1994 08:49:37 GMT" or "06-Nov-94 08:49:37 GMT" */
-		if (errbody_cur_num(c, 1, 2, &day))
-			return -1;
-		bool rfc850 = errbody_cur_char(c, '-') == 0;
-		if (!rfc850 && !errbody_cur_spaces(c))
-			return -1;
-		if ((month = errbody_cur_month(c)) < 0)
-			return -1;
-		if (rfc850 ? errbody_cur_char(c, '-') != 0 : !errbody_cur_spaces(c))
-			return -1;
-		size_t at = c->i;
-		if (errbody_cur_num(c, 2, 4, &year) || (c->i - at != 2 && c->i - at != 4))
-			return -1;
-		if (c->i - at == 2) {
-			/* RFC 9110: a two-digit year more than 50 years ahead is in the past. */
-			long long now_year = 1970 + now_unix / 31556952;
-			long long y = now_year - now_year % 100 + year;
-			if (y > now_year + 50)
-				y -= 100;
-			year = (int)y;
-		}
-		if (!errbody_cur_spaces(c) || errbody_cur_time(c, &secs))
-			return -1;
-		errbody_cur_spaces(c);
-		size_t zl = errbody_cur_word(c, &w);
-		if (zl && !(zl == 3 && (strncasecmp(w, "GMT", 3) == 0 || strncasecmp(w, "UTC", 3) == 0)))
-			return -1;
-	} else {
-		/* asctime: "Nov  6 08:49:37 1994" */
-		if ((month = errbody_cur_month(c)) < 0 || !errbody_cur_spaces(c) ||
-		    errbody_cur_num(c, 1, 2, &day) || !errbody_cur_spaces(c) || errbody_cur_time(c, &secs) ||
-		    !errbody_cur_spaces(c) || errbody_cur_num(c, 4, 4, &year))
-			return -1;
-	}
-	errbody_cur_spaces(c);
-	if (c->i != c->n || day < 1 || day > 31)
-		return -1;
-	*t = errbody_days_from_civil(year, month, day) * 86400 + secs;
-	return 0;
-}
-
-/* Return the Retry-After delay in milliseconds (0 to one hour), or -1 if unparsable. */
-long api_retry_after_ms(const char *value, long long now_unix)
-{
-	if (!value)
-		return -1;
-	struct errbody_cursor c = {value, strlen(value), 0};
-	while (c.n && (value[c.n - 1] == ' ' || value[c.n - 1] == '\t' || value[c.n - 1] == '\r' ||
-		       value[c.n - 1] == '\n'))
-		c.n--;
-	errbody_cur_spaces(&c);
-	if (c.i >= c.n)
-		return -1;
-	if (value[c.i] >= '0' && value[c.i] <= '9') {
-		/* delta-seconds; parsed by hand because strtod follows the
-		 * locale's decimal point and "1.5" must mean 1500 ms anywhere. */
-		long long ms = 0;
-		while (c.i < c.n && value[c.i] >= '0' && value[c.i] <= '9') {
-			if (ms <= ERRBODY_MAX_RETRY_MS)
-				ms = ms * 10 + (value[c.i] - '0') * 1000LL;
-			c.i++;
-		}
-		if (c.i < c.n && value[c.i] == '.') {
-			c.i++;
-			size_t from = c.i;
-			long long scale = 100;
-			while (c.i < c.n && value[c.i] >= '0' && value[c.i] <= '9') {
-				ms += (value[c.i] - '0') * scale;
-				scale /= 10;
-				c.i++;
-			}
-			if (c.i == from)
-				return -1;
-		}
-		if (c.i != c.n)
-			return -1;
-		return ms > ERRBODY_MAX_RETRY_MS ? ERRBODY_MAX_RETRY_MS : (long)ms;
-	}
-	long long t;
-	if (errbody_http_date(&c, now_unix, &t) != 0)
-		return -1;
-	if (t <= now_unix)
-		return 0;
-	if (t - now_unix > ERRBODY_MAX_RETRY_MS / 1000)
-		return ERRBODY_MAX_RETRY_MS;
-	return (long)((t - now_unix) * 1000);
 }
