@@ -30,6 +30,7 @@
 
 /* ---- lines ----------------------------------------------------------- */
 
+/* Initialise an empty array. */
 void md_lines_init(struct md_lines *ls)
 {
 	ls->v = NULL;
@@ -37,6 +38,7 @@ void md_lines_init(struct md_lines *ls)
 	ls->cap = 0;
 }
 
+/* Free the lines from index n on. */
 void md_lines_truncate(struct md_lines *ls, size_t n)
 {
 	while (ls->n > n) {
@@ -46,11 +48,13 @@ void md_lines_truncate(struct md_lines *ls, size_t n)
 	}
 }
 
+/* Free every line, keep the array. */
 void md_lines_clear(struct md_lines *ls)
 {
 	md_lines_truncate(ls, 0);
 }
 
+/* Free everything; ls is empty afterwards. */
 void md_lines_done(struct md_lines *ls)
 {
 	md_lines_clear(ls);
@@ -1244,6 +1248,8 @@ static const char *md_html_opener(const char *s, const char *e)
 		{"<style", "</style>"},
 		{"<textarea", "</textarea>"},
 	};
+	if (s >= e || *s != '<')
+		return NULL;
 	if (e - s >= 4 && memcmp(s, "<!--", 4) == 0)
 		return md_has_ci(s + 4, e, "-->") ? NULL : "-->";
 	for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
@@ -1414,6 +1420,7 @@ static size_t md_scan(const char *src, size_t len, int first_only, struct md_esc
 	return stable;
 }
 
+/* Return the end of the last stable empty line, or 0 (see markdown.h). */
 size_t md_stable_prefix(const char *src, size_t len)
 {
 	return md_scan(src, len, 0, NULL);
@@ -1468,6 +1475,7 @@ static void md_parse_chunk(struct md_ctx *x, const char *src, size_t n, const st
 	x->leaf = MD_LEAF_NONE;
 }
 
+/* Render src at width and append the lines to out, which owns them. */
 void md_render(const char *src, size_t len, int width, struct md_lines *out)
 {
 	if (len == 0)

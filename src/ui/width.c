@@ -28,6 +28,7 @@ static int width_is_skin(uint32_t c)
 	return c >= 0x1F3FB && c <= 0x1F3FF;
 }
 
+/* Decode one character; invalid input gives U+FFFD and 1 byte (see width.h). */
 size_t width_next_char(const char *s, size_t len, uint32_t *c)
 {
 	if (len == 0) {
@@ -51,6 +52,7 @@ size_t width_next_char(const char *s, size_t len, uint32_t *c)
 	return (size_t)n;
 }
 
+/* Return the width of one code point on its own. */
 int width_char(uint32_t c)
 {
 	if (c == '\t')
@@ -79,6 +81,7 @@ static int width_is_extender(uint32_t c)
 	return width_char(c) == 0;
 }
 
+/* Return the byte length of the cluster at s; its width goes to *cols. */
 size_t width_next_cluster(const char *s, size_t len, int col, int *cols)
 {
 	uint32_t c;
@@ -171,6 +174,7 @@ size_t width_next_cluster(const char *s, size_t len, int col, int *cols)
 	return n;
 }
 
+/* Return the width of s drawn from column col. */
 int width_of_at(const char *s, size_t len, int col)
 {
 	int start = col;
@@ -189,11 +193,13 @@ int width_of_at(const char *s, size_t len, int col)
 	return col - start;
 }
 
+/* Return the width of s drawn from column 0. */
 int width_of(const char *s, size_t len)
 {
 	return width_of_at(s, len, 0);
 }
 
+/* Return how many bytes of whole clusters fit in max_cols cells. */
 size_t width_prefix(const char *s, size_t len, int max_cols, int *cols_out)
 {
 	int col = 0;

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unilbrk.h>
 
+/* Initialise an empty array. */
 void wrap_lines_init(struct wrap_lines *wl)
 {
 	wl->v = NULL;
@@ -17,11 +18,13 @@ void wrap_lines_init(struct wrap_lines *wl)
 	wl->cap = 0;
 }
 
+/* Forget the lines, keep the memory. */
 void wrap_lines_clear(struct wrap_lines *wl)
 {
 	wl->n = 0;
 }
 
+/* Free the memory; wl is empty afterwards. */
 void wrap_lines_done(struct wrap_lines *wl)
 {
 	free(wl->v);
@@ -52,9 +55,11 @@ static int wrap_avail(const struct wrap_run *r)
 }
 
 /* Append the line [a, b) of the text, trailing spaces dropped; a line that
- * is only spaces is dropped unless keep_empty (the end of a segment). */
-static void wrap_emit(struct wrap_run *r, size_t a, size_t b, int keep_empty)
+ * is only spaces is dropped unless keep_empty (the end of a segment).  w is
+ * the width of [a, b) when the caller knows it, else -1. */
+static void wrap_emit(struct wrap_run *r, size_t a, size_t b, int keep_empty, int w)
 {
+	size_t b0 = b;
 	while (b > a && wrap_is_space(r->s[b - 1]))
 		b--;
 	if (b == a && !keep_empty)
@@ -66,7 +71,7 @@ static void wrap_emit(struct wrap_run *r, size_t a, size_t b, int keep_empty)
 	}
 	out->v[out->n].off = a;
 	out->v[out->n].len = b - a;
-	out->v[out->n].width = width_of(r->s + a, b - a);
+	out->v[out->n].width = w >= 0 && b == b0 ? w : width_of(r->s + a, b - a);
 	out->n++;
 	r->first = 0;
 }
@@ -111,8 +116,9 @@ static void wrap_segment(struct wrap_run *r, size_t a, size_t b)
 {
 	const char *s = r->s;
 	/* Most segments fit: skip the line breaking analysis for them. */
-	if (width_of(s + a, b - a) <= wrap_avail(r)) {
-		wrap_emit(r, a, b, 1);
+	int w = width_of(s + a, b - a);
+	if (w <= wrap_avail(r)) {
+		wrap_emit(r, a, b, 1, w);
 		return;
 	}
 	if (b - a > r->brk_cap) {
@@ -145,21 +151,22 @@ static void wrap_segment(struct wrap_run *r, size_t a, size_t b)
 				 * the word since then is walked again, and may need
 				 * cutting if the new line is narrower.  It held no
 				 * other opportunity, so no byte is walked a third time. */
-				wrap_emit(r, ls, cand, 0);
+				wrap_emit(r, ls, cand, 0, -1);
 				ls = i = cand;
 				col = 0;
 				continue;
 			}
-			wrap_emit(r, ls, i, 0);
+			wrap_emit(r, ls, i, 0, -1);
 			ls = cand = i;
 			col = 0;
 		}
 		col += cw;
 		i += n;
 	}
-	wrap_emit(r, ls, b, r->out->n == n0);
+	wrap_emit(r, ls, b, r->out->n == n0, -1);
 }
 
+/* Append the lines of s wrapped at width to out (see wrap.h). */
 void wrap_text(const char *s, size_t len, int width, int indent_first, int indent_rest,
 	       struct wrap_lines *out)
 {

@@ -401,7 +401,8 @@ static void test_robustness(void **state)
 	assert_string_equal(ls.v[0].text, "a\xEF\xBF\xBD" "b");
 	/* Width 1 and below still renders everything. */
 	md_lines_clear(&ls);
-	md_render("- > # x\n\n| a |\n|---|\n| 1 |\n\n```\nxy\n```", 40, 0, &ls);
+	const char *mix = "- > # x\n\n| a |\n|---|\n| 1 |\n\n```\nxy\n```";
+	md_render(mix, strlen(mix), 0, &ls);
 	check_lines(&ls, 0);
 	assert_true(ls.n > 3);
 	/* Deep nesting is capped, not an ever wider prefix. */
