@@ -638,8 +638,9 @@ int img_encode_best(const struct image *img, enum img_kind kind, const struct im
 			list[n++] = IMG_ENC_WEBP_NEAR_LOSSLESS;
 		/* Measured on 4K editor screenshots fitted to 1365 and 2048 px:
 		 * lossless WebP was 2.4x smaller than PNG and PNG cost 30-76 ms.
-		 * PNG is only worth a try when a palette will do. */
-		if (img->rgba && !encode_many_colours(img))
+		 * PNG is only worth a try when a palette will do, or when the
+		 * image is beyond WebP's 16383 px. */
+		if (img->rgba && (!encode_many_colours(img) || img->w > 16383 || img->h > 16383))
 			list[n++] = IMG_ENC_PNG;
 	} else {
 		list[n++] = IMG_ENC_WEBP_LOSSY;

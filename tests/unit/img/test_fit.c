@@ -535,7 +535,7 @@ static void test_encode_roundtrip(void **state)
 	assert_int_equal(img_encode_best(&img, IMG_KIND_SCREENSHOT, NULL, &e, &err), 0);
 	assert_int_equal(e.encoder, IMG_ENC_PNG);
 	assert_int_equal(e.ncand, 2);
-	assert_int_equal(e.cand[1].bytes, 0);
+	assert_int_equal(e.cand[0].bytes, 0); /* WebP could not */
 	img_encoded_done(&e);
 	image_free(&img);
 }
@@ -561,7 +561,8 @@ static void test_encode_best(void **state)
 	image_free(&img);
 	img = half;
 	assert_int_equal(img_encode_best(&img, IMG_KIND_SCREENSHOT, NULL, &e, &err), 0);
-	assert_int_equal(e.ncand, 3);
+	/* Many colours: lossless and near-lossless WebP; PNG never won here. */
+	assert_int_equal(e.ncand, 2);
 	printf("# 1365x768 screenshot:");
 	for (unsigned i = 0; i < e.ncand; i++) {
 		assert_true(e.cand[i].encoder == IMG_ENC_PNG || e.cand[i].encoder == IMG_ENC_WEBP_LOSSLESS ||
