@@ -2,6 +2,10 @@
 #include <config.h>
 
 #include "core/config.h"
+#include "core/sanitize.h"
+#include "core/session.h"
+#include "core/sessionfile.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
 #include "oneshot.h"
@@ -29,6 +33,52 @@ static void main_print_version(void)
 static void main_error(const char *msg)
 {
 	fprintf(stderr, "squint: %s\n", msg);
+}
+
+/* --export: print the current branch of the session file as format
+ * ("messages" or "markdown"); returns an exit status. */
+static int main_export(const char *file, const char *format)
+{
+	if (!format)
+		format = "messages";
+	if (strcmp(format, "messages") != 0 && strcmp(format, "markdown") != 0) {
+		char *msg = xasprintf(_("--format: unknown format \"%s\" (messages or markdown)"),
+				      format);
+		main_error(msg);
+		free(msg);
+		return SQUINT_EXIT_USAGE;
+	}
+	struct session s;
+	char *err = NULL;
+	session_init(&s);
+	if (sessionfile_read(file, &s, &err) != 0) {
+		main_error(err);
+		free(err);
+		session_done(&s);
+		return SQUINT_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < s.n_warnings; i++)
+		main_error(s.warnings[i]);
+	char *text;
+	if (format[1] == 'e') {
+		json_object *msgs = session_export_messages(&s);
+		text = xasprintf("%s\n", json_object_to_json_string_ext(
+						 msgs, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(msgs);
+	} else {
+		text = session_export_markdown(&s);
+	}
+	/* Text from a file may be anyone's: never let it drive the terminal. */
+	struct strbuf out = STRBUF_INIT;
+	if (isatty(STDOUT_FILENO))
+		sanitize_string(&out, text, strlen(text));
+	else
+		strbuf_puts(&out, text);
+	fwrite(strbuf_str(&out), 1, out.len, stdout);
+	strbuf_done(&out);
+	free(text);
+	session_done(&s);
+	return fflush(stdout) == 0 ? SQUINT_EXIT_OK : SQUINT_EXIT_USAGE;
 }
 
 /* Build the configuration: defaults, file, profile, environment, flags.
@@ -105,6 +155,21 @@ int main(int argc, char **argv)
 		options_done(&o);
 		return SQUINT_EXIT_OK;
 	}
+	if (o.export_file || o.format) {
+		int rc = SQUINT_EXIT_USAGE;
+		if (!o.export_file)
+			main_error(_("--format goes with --export FILE"));
+		else
+			rc = main_export(o.export_file, o.format);
+		options_done(&o);
+		return rc;
+	}
+	if (o.session && !o.prompt) {
+		/* The interactive mode saves sessions once it is wired to them. */
+		main_error(_("-s FILE works with -p PROMPT for now"));
+		options_done(&o);
+		return SQUINT_EXIT_USAGE;
+	}
 
 	int status = SQUINT_EXIT_USAGE;
 	struct squint_config cfg;
@@ -118,7 +183,7 @@ int main(int argc, char **argv)
 	}
 	if (o.prompt) {
 		struct oneshot_args args = {o.prompt, o.inputs, o.n_inputs, o.json_output,
-					    o.verbose, o.preview};
+					    o.verbose, o.preview, o.session};
 		status = oneshot_run(&cfg, &args);
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		main_error(_("the interactive mode needs a terminal; use -p PROMPT to ask once"));

@@ -23,6 +23,7 @@ struct oneshot_args {
 	bool json_output;
 	bool verbose;
 	bool preview; /* show each image in the terminal before the answer */
+	const char *session; /* -s FILE: continue and save this session, or NULL */
 };
 
 /* Ask the question of args with the settings of cfg and print the answer;

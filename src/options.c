@@ -39,6 +39,8 @@ enum {
 	OPT_MAX_EDGE,
 	OPT_ORIGINAL,
 	OPT_PREVIEW,
+	OPT_EXPORT,
+	OPT_FORMAT,
 };
 
 static const struct option options_long[] = {
@@ -75,6 +77,9 @@ static const struct option options_long[] = {
 	{"max-edge", required_argument, NULL, OPT_MAX_EDGE},
 	{"original", no_argument, NULL, OPT_ORIGINAL},
 	{"preview", no_argument, NULL, OPT_PREVIEW},
+	{"session", required_argument, NULL, 's'},
+	{"export", required_argument, NULL, OPT_EXPORT},
+	{"format", required_argument, NULL, OPT_FORMAT},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -136,7 +141,7 @@ enum options_result options_parse(struct options *o, int argc, char **argv, char
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, ":p:m:P:t:n:vhV", options_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:m:P:t:n:s:vhV", options_long, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			free(o->prompt);
@@ -149,6 +154,18 @@ enum options_result options_parse(struct options *o, int argc, char **argv, char
 		case OPT_CONFIG:
 			free(o->config_file);
 			o->config_file = xstrdup(optarg);
+			continue;
+		case 's':
+			free(o->session);
+			o->session = xstrdup(optarg);
+			continue;
+		case OPT_EXPORT:
+			free(o->export_file);
+			o->export_file = xstrdup(optarg);
+			continue;
+		case OPT_FORMAT:
+			free(o->format);
+			o->format = xstrdup(optarg);
 			continue;
 		case 'v':
 			o->verbose = true;
@@ -208,6 +225,9 @@ void options_done(struct options *o)
 	free(o->prompt);
 	free(o->profile);
 	free(o->config_file);
+	free(o->session);
+	free(o->export_file);
+	free(o->format);
 	for (size_t i = 0; i < o->n_inputs; i++)
 		free(o->inputs[i]);
 	free(o->inputs);
@@ -229,6 +249,11 @@ void options_print_help(void)
 		"  -p, --prompt=TEXT          ask TEXT once (one-shot mode)\n"
 		"  -m, --model=NAME           model to use (SQUINT_MODEL)\n"
 		"  -P, --profile=NAME         use [profile NAME] of the config file (SQUINT_PROFILE)\n"
+		"  -s, --session=FILE         continue the conversation saved in FILE (created\n"
+		"                             when missing) and save the new turn to it\n"
+		"      --export=FILE          print the session FILE's current branch and exit\n"
+		"      --format=FORMAT        for --export: messages (the API's messages array\n"
+		"                             as JSON, the default) or markdown\n"
 		"      --base-url=URL         API base URL (OPENAI_BASE_URL;\n"
 		"                             default https://api.openai.com/v1)\n"
 		"      --config=FILE          read FILE instead of ~/.config/squint/config\n"
@@ -279,6 +304,7 @@ void options_print_help(void)
 		"Exit status: 0 done; 1 usage or input error; 2 error reported by the server;\n"
 		"3 network failure or timeout; 4 answer truncated or cancelled.\n"
 		"\n"
-		"See squint(1) for the configuration file and more.\n"),
+		"See squint(1) for the configuration file and more, squint-session(5) for the\n"
+		"session file format.\n"),
 	      stdout);
 }

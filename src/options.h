@@ -16,6 +16,9 @@ struct options {
 	char *prompt; /* -p; NULL: interactive */
 	char *profile;
 	char *config_file;
+	char *session;     /* -s FILE */
+	char *export_file; /* --export FILE */
+	char *format;      /* --format NAME, for --export */
 	bool verbose;
 	bool json_output;
 	bool preview;

@@ -33,6 +33,13 @@ static void conv_choice_done(struct conv_choice *ch)
 	}
 	free(ch->tool_calls);
 	free(ch->finish_reason);
+	for (size_t i = 0; i < ch->n_logprobs; i++) {
+		free(ch->logprobs[i].token);
+		for (size_t k = 0; k < ch->logprobs[i].n_top; k++)
+			free(ch->logprobs[i].top[k].token);
+		free(ch->logprobs[i].top);
+	}
+	free(ch->logprobs);
 }
 
 /* Free what one message owns. */
@@ -47,6 +54,8 @@ static void conv_msg_done(struct conv_msg *m)
 	free(m->choices);
 	free(m->error);
 	free(m->model);
+	free(m->resp_model);
+	free(m->fingerprint);
 }
 
 /* Free everything c owns. */
@@ -69,6 +78,9 @@ static size_t conv_push(struct conv *c, enum conv_role role, long long t)
 	memset(m, 0, sizeof *m);
 	m->role = role;
 	m->time = t;
+	m->id = ++c->last_id;
+	m->parent = c->head;
+	c->head = m->id;
 	return c->n_msgs++;
 }
 
@@ -220,6 +232,85 @@ int conv_answer_apply(struct conv_msg *m, const struct chunk_delta *d)
 	return 0;
 }
 
+/* Set a tool call's id unless it has one. */
+int conv_answer_set_tool_id(struct conv_msg *m, int choice, int index, const char *id)
+{
+	struct conv_choice *ch = conv_answer_grow(m, choice);
+	struct conv_tool_call *tc = ch ? conv_choice_tool(ch, index) : NULL;
+	if (!tc)
+		return -1;
+	if (!tc->id && id)
+		tc->id = xstrdup(id);
+	return 0;
+}
+
+/* Copy the "token" string of logprob entry o into *token and *len (an empty
+ * string when missing), and its "logprob" into *lp (0 when missing). */
+static void conv_logprob_read(json_object *o, char **token, size_t *len, double *lp)
+{
+	json_object *v;
+	*lp = 0;
+	if (json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "token", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		*len = (size_t)json_object_get_string_len(v);
+		/* Not xstrndup: a token may hold NULs, keep every byte. */
+		*token = xmalloc(*len + 1);
+		memcpy(*token, json_object_get_string(v), *len);
+		(*token)[*len] = '\0';
+	} else {
+		*len = 0;
+		*token = xstrdup("");
+	}
+	if (json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, "logprob", &v) &&
+	    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		*lp = json_object_get_double(v);
+}
+
+/* Append logprob entries [from, end) of content to a choice. */
+size_t conv_answer_add_logprobs(struct conv_msg *m, int choice, json_object *content,
+				size_t from)
+{
+	struct conv_choice *ch = conv_answer_grow(m, choice);
+	if (!ch)
+		return 0;
+	if (!content || !json_object_is_type(content, json_type_array))
+		return ch->n_logprobs;
+	size_t n = json_object_array_length(content);
+	if (from >= n)
+		return ch->n_logprobs;
+	ch->logprobs = xrealloc(ch->logprobs, (ch->n_logprobs + n - from) * sizeof *ch->logprobs);
+	for (size_t i = from; i < n; i++) {
+		json_object *o = json_object_array_get_idx(content, i), *top = NULL;
+		struct conv_logprob *lp = &ch->logprobs[ch->n_logprobs++];
+		memset(lp, 0, sizeof *lp);
+		conv_logprob_read(o, &lp->token, &lp->len, &lp->logprob);
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, "top_logprobs", &top) ||
+		    !json_object_is_type(top, json_type_array))
+			continue;
+		size_t nt = json_object_array_length(top);
+		if (nt > 20)
+			nt = 20; /* the API's maximum */
+		lp->top = xcalloc(nt + 1, sizeof *lp->top);
+		for (size_t k = 0; k < nt; k++) {
+			struct conv_logprob_alt *a = &lp->top[lp->n_top++];
+			conv_logprob_read(json_object_array_get_idx(top, k), &a->token, &a->len,
+					  &a->logprob);
+		}
+	}
+	return ch->n_logprobs;
+}
+
+/* Make choice i the chosen one. */
+int conv_answer_choose(struct conv_msg *m, size_t i)
+{
+	if (i >= m->n_choices)
+		return -1;
+	m->chosen = i;
+	return 0;
+}
+
 /* Return choice i, or NULL. */
 const struct conv_choice *conv_answer_choice(const struct conv_msg *m, size_t i)
 {
@@ -232,6 +323,18 @@ void conv_answer_finish(struct conv_msg *m, enum conv_state state, const char *e
 	m->state = state;
 	free(m->error);
 	m->error = xstrdup(error);
+}
+
+/* Drop every choice of m. */
+void conv_answer_reset(struct conv_msg *m)
+{
+	for (size_t i = 0; i < m->n_choices; i++)
+		conv_choice_done(&m->choices[i]);
+	free(m->choices);
+	m->choices = NULL;
+	m->n_choices = 0;
+	m->chosen = 0;
+	m->state = CONV_STREAMING;
 }
 
 /* Record usage. */
@@ -257,6 +360,60 @@ bool conv_answer_usable(const struct conv_msg *m)
 		if (ch->tool_calls[i].name.len)
 			return true;
 	return false;
+}
+
+/* Return the index of the message with id, or (size_t)-1. */
+size_t conv_find(const struct conv *c, unsigned long long id)
+{
+	/* Newest first: lookups are mostly for recent messages. */
+	for (size_t i = c->n_msgs; id && i-- > 0;)
+		if (c->msgs[i].id == id)
+			return i;
+	return (size_t)-1;
+}
+
+/* Make new messages follow the message with id. */
+void conv_set_head(struct conv *c, unsigned long long id)
+{
+	c->head = id;
+}
+
+/* Set message i's id and parent as read from a file. */
+void conv_msg_set_id(struct conv *c, size_t i, unsigned long long id, unsigned long long parent)
+{
+	if (i >= c->n_msgs)
+		return;
+	c->msgs[i].id = id;
+	c->msgs[i].parent = parent;
+	c->head = id;
+	if (id > c->last_id)
+		c->last_id = id;
+}
+
+/* Return the indexes from the start of message i's branch to i; newly
+ * allocated. */
+size_t *conv_path(const struct conv *c, size_t i, size_t *n)
+{
+	*n = 0;
+	if (i >= c->n_msgs)
+		return xcalloc(1, sizeof(size_t));
+	size_t cap = 16, len = 0;
+	size_t *rev = xmalloc(cap * sizeof *rev);
+	/* At most n_msgs steps, so a parent loop in a damaged file ends. */
+	for (size_t k = i; k != (size_t)-1 && len < c->n_msgs;) {
+		if (len == cap)
+			rev = xrealloc(rev, (cap *= 2) * sizeof *rev);
+		rev[len++] = k;
+		size_t p = conv_find(c, c->msgs[k].parent);
+		k = p != (size_t)-1 && p != k ? p : (size_t)-1;
+	}
+	for (size_t a = 0, b = len - 1; a < b; a++, b--) {
+		size_t t = rev[a];
+		rev[a] = rev[b];
+		rev[b] = t;
+	}
+	*n = len;
+	return rev;
 }
 
 /* Return the last user message's index, or (size_t)-1. */
@@ -361,6 +518,24 @@ void conv_request_build(const struct conv *c, size_t upto, struct conv_request *
 			r->n_msgs++;
 		}
 	}
+}
+
+/* Fill r for the branch ending at message upto. */
+void conv_request_build_path(const struct conv *c, size_t upto, struct conv_request *r)
+{
+	size_t n = 0;
+	size_t *path = conv_path(c, upto, &n);
+	/* A shallow view of the branch: r borrows the strings, which c owns,
+	 * so the view itself can go as soon as r is built. */
+	struct conv view;
+	conv_init(&view);
+	view.msgs = xcalloc(n + 1, sizeof *view.msgs);
+	for (size_t k = 0; k < n; k++)
+		view.msgs[k] = c->msgs[path[k]];
+	view.n_msgs = n;
+	conv_request_build(&view, n ? n - 1 : 0, r);
+	free(view.msgs);
+	free(path);
 }
 
 /* Free what r owns. */

@@ -29,6 +29,10 @@ struct conv_part {
 	char *mime;            /* CHAT_PART_IMAGE: "image/png", or NULL for a URL */
 	unsigned width, height; /* 0 when unknown */
 	size_t bytes;           /* the file's size; 0 for a URL */
+	/* CHAT_PART_IMAGE: what is sent after fitting; 0 when unknown or the
+	 * same as above. */
+	unsigned sent_width, sent_height;
+	size_t sent_bytes;
 };
 
 struct conv_tool_call {
@@ -37,12 +41,31 @@ struct conv_tool_call {
 	struct strbuf arguments;
 };
 
+/* One alternative to a token: its text (owned, may hold NULs: use len). */
+struct conv_logprob_alt {
+	char *token;
+	size_t len;
+	double logprob;
+};
+
+/* One token of an answer's content with its log probability and the most
+ * likely tokens at its place (from the logprobs the server sent). */
+struct conv_logprob {
+	char *token; /* owned, NUL-terminated, may hold NULs: use len */
+	size_t len;
+	double logprob;
+	struct conv_logprob_alt *top;
+	size_t n_top;
+};
+
 struct conv_choice {
 	struct strbuf content;
 	struct strbuf reasoning;
 	struct conv_tool_call *tool_calls; /* indexed by the call's index */
 	size_t n_tool_calls;
 	char *finish_reason; /* NULL until one arrived */
+	struct conv_logprob *logprobs; /* the content's tokens, when asked for */
+	size_t n_logprobs;
 };
 
 enum conv_state {
@@ -60,6 +83,10 @@ struct conv_usage {
 struct conv_msg {
 	enum conv_role role;
 	long long time; /* seconds since the epoch, as given by the caller */
+	/* Branches: ids are unique in a conv (1, 2, ...); parent is the id of
+	 * the message this one follows, 0 for the first of a conversation.
+	 * /retry and /edit add siblings instead of replacing anything. */
+	unsigned long long id, parent;
 	/* CONV_USER and CONV_TOOL */
 	struct conv_part *parts;
 	size_t n_parts;
@@ -72,12 +99,17 @@ struct conv_msg {
 	char *error; /* one line, or NULL */
 	char *model; /* the model asked, or NULL */
 	struct conv_usage usage;
+	/* CONV_ASSISTANT, as the server reported them (NULL, 0: unknown). */
+	char *resp_model, *fingerprint;
+	double t_first_byte, t_total; /* seconds from sending */
 };
 
 struct conv {
-	struct conv_msg *msgs;
+	struct conv_msg *msgs; /* every message of every branch, oldest first */
 	size_t n_msgs;
 	size_t cap;
+	unsigned long long last_id; /* the highest id given out */
+	unsigned long long head;    /* the id new messages follow; 0: none */
 };
 
 /* The messages of one request, borrowing from a conv; see conv_request_build. */
@@ -120,15 +152,44 @@ char *conv_msg_text(const struct conv_msg *m);
 /* Apply one decoded delta to the answer m (the choice is created when new);
  * returns 0, or -1 when the delta's choice or tool index is out of range. */
 int conv_answer_apply(struct conv_msg *m, const struct chunk_delta *d);
+/* Set the id of tool call index of choice of the answer m (copied) unless it
+ * has one; returns 0, or -1 when out of range. */
+int conv_answer_set_tool_id(struct conv_msg *m, int choice, int index, const char *id);
+/* Append the logprob entries [from, end) of content (a JSON array of
+ * {"token", "logprob", "top_logprobs"} objects, as chunk.h keeps them) to
+ * choice of the answer m; malformed entries count but keep no data.
+ * Returns the number of entries the choice holds afterwards. */
+size_t conv_answer_add_logprobs(struct conv_msg *m, int choice, json_object *content,
+				size_t from);
+/* Make choice i the one the conversation continues with; returns 0, or -1
+ * when m has no such choice. */
+int conv_answer_choose(struct conv_msg *m, size_t i);
 /* Return choice i of the answer m, or NULL when it has none such. */
 const struct conv_choice *conv_answer_choice(const struct conv_msg *m, size_t i);
 /* End the answer m with state; error (may be NULL) is copied. */
 void conv_answer_finish(struct conv_msg *m, enum conv_state state, const char *error);
+/* Drop every choice of the answer m and make it streaming again (a loader
+ * replacing a checkpoint by the final answer). */
+void conv_answer_reset(struct conv_msg *m);
 /* Record the usage the server reported for the answer m. */
 void conv_answer_set_usage(struct conv_msg *m, long prompt, long completion, long total);
 /* Return whether the answer m can be sent back as context: it is done or
  * interrupted and its chosen choice has content or tool calls. */
 bool conv_answer_usable(const struct conv_msg *m);
+
+/* Return the index of the message with id, or (size_t)-1 when none. */
+size_t conv_find(const struct conv *c, unsigned long long id);
+/* Make the next conv_add_* follow the message with id (0: start a new
+ * conversation), e.g. the user message for /retry; new messages move the
+ * head to themselves. */
+void conv_set_head(struct conv *c, unsigned long long id);
+/* Give message i the id and parent read from a file (the loader's use);
+ * the head moves to it and later ids continue above the highest. */
+void conv_msg_set_id(struct conv *c, size_t i, unsigned long long id, unsigned long long parent);
+/* Return the indexes of the messages from the first of the branch to
+ * message i, in order, newly allocated (count in *n); the caller frees it.
+ * A parent that is missing or loops ends the walk. */
+size_t *conv_path(const struct conv *c, size_t i, size_t *n);
 
 /* Return the index of the last user message, or (size_t)-1 when none. */
 size_t conv_last_user(const struct conv *c);
@@ -140,6 +201,9 @@ long conv_tokens_used(const struct conv *c);
  * each turn the last usable answer (its chosen choice) before the next user
  * message.  r borrows from c until conv_request_done(). */
 void conv_request_build(const struct conv *c, size_t upto, struct conv_request *r);
+/* Like conv_request_build, but over the branch that ends at message upto
+ * only (see conv_path), for a conversation with branches. */
+void conv_request_build_path(const struct conv *c, size_t upto, struct conv_request *r);
 /* Free what r owns (not what it borrows). */
 void conv_request_done(struct conv_request *r);
 

@@ -1,0 +1,538 @@
+#include <config.h>
+
+#include "core/session.h"
+#include "core/request.h"
+#include "core/xalloc.h"
+#include "i18n.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- SHA-256 (FIPS 180-4), small and local: no library for one hash ---- */
+
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2,
+};
+
+/* Rotate x right by n bits. */
+static uint32_t sha256_ror(uint32_t x, int n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+/* Mix one 64-byte block into the state h. */
+static void sha256_block(uint32_t h[8], const unsigned char *p)
+{
+	uint32_t w[64];
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (int i = 16; i < 64; i++) {
+		uint32_t s0 = sha256_ror(w[i - 15], 7) ^ sha256_ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = sha256_ror(w[i - 2], 17) ^ sha256_ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+	for (int i = 0; i < 64; i++) {
+		uint32_t t1 = k + (sha256_ror(e, 6) ^ sha256_ror(e, 11) ^ sha256_ror(e, 25)) +
+			      ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
+		uint32_t t2 = (sha256_ror(a, 2) ^ sha256_ror(a, 13) ^ sha256_ror(a, 22)) +
+			      ((a & b) ^ (a & c) ^ (b & c));
+		k = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
+	}
+	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
+}
+
+/* Hash len bytes into 64 lower-case hex digits. */
+void session_sha256_hex(const void *data, size_t len, char hex[65])
+{
+	uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+	const unsigned char *p = data;
+	size_t n = len;
+	for (; n >= 64; n -= 64, p += 64)
+		sha256_block(h, p);
+	unsigned char last[128] = {0};
+	memcpy(last, p, n);
+	last[n] = 0x80;
+	size_t total = n + 9 <= 64 ? 64 : 128;
+	uint64_t bits = (uint64_t)len * 8;
+	for (int i = 0; i < 8; i++)
+		last[total - 1 - i] = (unsigned char)(bits >> (8 * i));
+	for (size_t off = 0; off < total; off += 64)
+		sha256_block(h, last + off);
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 8 * i, 9, "%08x", (unsigned)h[i]);
+}
+
+/* ---- the session ---- */
+
+/* Initialise an empty session. */
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof *s);
+	conv_init(&s->conv);
+	s->version = SESSION_FORMAT_VERSION;
+}
+
+/* Free what one image owns. */
+void session_image_done(struct session_image *im)
+{
+	free(im->url);
+	free(im->name);
+	free(im->orig_mime);
+}
+
+/* Free everything s owns. */
+void session_done(struct session *s)
+{
+	conv_done(&s->conv);
+	for (size_t i = 0; i < s->n_images; i++)
+		session_image_done(&s->images[i]);
+	free(s->images);
+	for (size_t i = 0; i < s->n_settings; i++) {
+		free(s->settings[i].system);
+		json_object_put(s->settings[i].params);
+	}
+	free(s->settings);
+	free(s->creator);
+	for (size_t i = 0; i < s->n_warnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
+	free(s->ckpt_done);
+	session_init(s);
+}
+
+/* Add a warning line to s (takes msg). */
+void session_warn(struct session *s, char *msg)
+{
+	s->warnings = xrealloc(s->warnings, (s->n_warnings + 1) * sizeof *s->warnings);
+	s->warnings[s->n_warnings++] = msg;
+}
+
+/* Return the image whose hash is sha (borrowed), or NULL. */
+struct session_image *session_image_find(struct session *s, const char *sha)
+{
+	for (size_t i = 0; i < s->n_images; i++)
+		if (strcmp(s->images[i].sha256, sha) == 0)
+			return &s->images[i];
+	return NULL;
+}
+
+/* Return a new zeroed image entry at the end of s (borrowed). */
+struct session_image *session_image_push(struct session *s)
+{
+	s->images = xrealloc(s->images, (s->n_images + 1) * sizeof *s->images);
+	struct session_image *im = &s->images[s->n_images++];
+	memset(im, 0, sizeof *im);
+	return im;
+}
+
+/* Add a setting to s with a new id after the head; returns it (borrowed). */
+struct session_setting *session_setting_push(struct session *s, unsigned long long id,
+						    unsigned long long parent, long long t)
+{
+	s->settings = xrealloc(s->settings, (s->n_settings + 1) * sizeof *s->settings);
+	struct session_setting *st = &s->settings[s->n_settings++];
+	memset(st, 0, sizeof *st);
+	st->id = id;
+	st->parent = parent;
+	st->time = t;
+	if (id > s->conv.last_id)
+		s->conv.last_id = id;
+	return st;
+}
+
+/* ---- encoding ---- */
+
+/* Append o as one line to out and put o. */
+static void session_line(struct strbuf *out, json_object *o)
+{
+	size_t len = 0;
+	const char *text = json_object_to_json_string_length(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	strbuf_append(out, text, len);
+	strbuf_putc(out, '\n');
+	json_object_put(o);
+}
+
+/* Return a new record object of type with id, parent and time when id is set. */
+static json_object *session_record(const char *type, unsigned long long id,
+				   unsigned long long parent, long long t)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string(type));
+	if (id) {
+		json_object_object_add(o, "id", json_object_new_int64((int64_t)id));
+		json_object_object_add(o, "parent", json_object_new_int64((int64_t)parent));
+		json_object_object_add(o, "time", json_object_new_int64(t));
+	}
+	return o;
+}
+
+/* Add key: the len bytes of s as a JSON string to o (byte-exact). */
+static void session_put_str(json_object *o, const char *key, const char *str, size_t len)
+{
+	json_object_object_add(o, key, json_object_new_string_len(str, (int)len));
+}
+
+/* Add key: v to o, a double kept to the millisecond. */
+static void session_put_secs(json_object *o, const char *key, double v)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%.3f", v);
+	json_object_object_add(o, key, json_object_new_double_s(v, text));
+}
+
+/* Append a header record. */
+void session_encode_header(struct session *s, struct strbuf *out, long long now,
+			   const char *version)
+{
+	json_object *o = session_record("header", 0, 0, 0);
+	json_object_object_add(o, "format", json_object_new_string("squint-session"));
+	json_object_object_add(o, "version", json_object_new_int(SESSION_FORMAT_VERSION));
+	json_object_object_add(o, "created", json_object_new_int64(now));
+	json_object_object_add(o, "squint", json_object_new_string(version));
+	session_line(out, o);
+	s->created = now;
+}
+
+/* Append a system record. */
+void session_encode_system(struct session *s, struct strbuf *out, const char *text,
+			   long long now)
+{
+	struct session_setting *st =
+		session_setting_push(s, s->conv.last_id + 1, s->conv.head, now);
+	st->is_system = true;
+	st->system = xstrdup(text);
+	json_object *o = session_record("system", st->id, st->parent, now);
+	json_object_object_add(o, "text", text ? json_object_new_string(text) : NULL);
+	session_line(out, o);
+}
+
+/* Append a params record. */
+void session_encode_params(struct session *s, struct strbuf *out, json_object *params,
+			   long long now)
+{
+	struct session_setting *st =
+		session_setting_push(s, s->conv.last_id + 1, s->conv.head, now);
+	st->params = json_object_get(params);
+	json_object *o = session_record("params", st->id, st->parent, now);
+	json_object_object_add(o, "params", json_object_get(params));
+	session_line(out, o);
+}
+
+/* Return the image record for part p unless the file has it; register it. */
+static json_object *session_image_record(struct session *s, const struct conv_part *p,
+					 const char *sha)
+{
+	struct session_image *im = session_image_find(s, sha);
+	if (im && im->url)
+		return NULL;
+	if (!im) {
+		im = session_image_push(s);
+		memcpy(im->sha256, sha, 65);
+	}
+	session_image_done(im);
+	im->url = xstrdup(p->url);
+	im->name = xstrdup(p->name);
+	im->orig_mime = xstrdup(p->mime);
+	im->orig_width = p->width, im->orig_height = p->height, im->orig_bytes = p->bytes;
+	im->width = p->sent_width ? p->sent_width : p->width;
+	im->height = p->sent_height ? p->sent_height : p->height;
+	im->bytes = p->sent_bytes ? p->sent_bytes : p->bytes;
+	json_object *o = session_record("image", 0, 0, 0);
+	json_object_object_add(o, "sha256", json_object_new_string(sha));
+	json_object_object_add(o, "name", json_object_new_string(im->name ? im->name : ""));
+	if (im->width)
+		json_object_object_add(o, "width", json_object_new_int64(im->width));
+	if (im->height)
+		json_object_object_add(o, "height", json_object_new_int64(im->height));
+	if (im->bytes)
+		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)im->bytes));
+	if (p->mime || p->bytes) {
+		json_object *orig = json_object_new_object();
+		if (p->mime)
+			json_object_object_add(orig, "mime", json_object_new_string(p->mime));
+		json_object_object_add(orig, "width", json_object_new_int64(p->width));
+		json_object_object_add(orig, "height", json_object_new_int64(p->height));
+		json_object_object_add(orig, "bytes", json_object_new_int64((int64_t)p->bytes));
+		json_object_object_add(o, "original", orig);
+	}
+	json_object_object_add(o, "url", json_object_new_string(p->url));
+	return o;
+}
+
+/* Return a new JSON object for choice ch of an answer. */
+static json_object *session_choice_json(const struct conv_choice *ch)
+{
+	json_object *o = json_object_new_object();
+	session_put_str(o, "content", strbuf_str(&ch->content), ch->content.len);
+	if (ch->reasoning.len)
+		session_put_str(o, "reasoning", ch->reasoning.data, ch->reasoning.len);
+	if (ch->finish_reason)
+		json_object_object_add(o, "finish_reason", json_object_new_string(ch->finish_reason));
+	json_object *calls = NULL;
+	for (size_t k = 0; k < ch->n_tool_calls; k++) {
+		const struct conv_tool_call *tc = &ch->tool_calls[k];
+		if (!calls)
+			calls = json_object_new_array();
+		json_object *c = json_object_new_object(), *fn = json_object_new_object();
+		json_object_object_add(c, "id", tc->id ? json_object_new_string(tc->id) : NULL);
+		json_object_object_add(c, "type", json_object_new_string("function"));
+		session_put_str(fn, "name", strbuf_str(&tc->name), tc->name.len);
+		session_put_str(fn, "arguments", strbuf_str(&tc->arguments), tc->arguments.len);
+		json_object_object_add(c, "function", fn);
+		json_object_array_add(calls, c);
+	}
+	if (calls)
+		json_object_object_add(o, "tool_calls", calls);
+	return o;
+}
+
+/* Return the record's name for an answer state. */
+static const char *session_state_name(enum conv_state st)
+{
+	switch (st) {
+	case CONV_STREAMING:
+		return "streaming";
+	case CONV_DONE:
+		return "done";
+	case CONV_INTERRUPTED:
+		return "interrupted";
+	case CONV_ERROR:
+		return "error";
+	}
+	return "error";
+}
+
+/* Return a new answer record for m. */
+static json_object *session_answer_json(const struct conv_msg *m)
+{
+	json_object *o = session_record("answer", m->id, m->parent, m->time);
+	if (m->model)
+		json_object_object_add(o, "model_asked", json_object_new_string(m->model));
+	if (m->resp_model)
+		json_object_object_add(o, "model", json_object_new_string(m->resp_model));
+	if (m->fingerprint)
+		json_object_object_add(o, "system_fingerprint",
+				       json_object_new_string(m->fingerprint));
+	json_object_object_add(o, "state", json_object_new_string(session_state_name(m->state)));
+	json_object_object_add(o, "interrupted",
+			       json_object_new_boolean(m->state != CONV_DONE));
+	if (m->error)
+		json_object_object_add(o, "error", json_object_new_string(m->error));
+	json_object_object_add(o, "chosen", json_object_new_int64((int64_t)m->chosen));
+	json_object *choices = json_object_new_array();
+	for (size_t c = 0; c < m->n_choices; c++)
+		json_object_array_add(choices, session_choice_json(&m->choices[c]));
+	json_object_object_add(o, "choices", choices);
+	if (m->usage.present) {
+		json_object *u = json_object_new_object();
+		json_object_object_add(u, "prompt_tokens", json_object_new_int64(m->usage.prompt_tokens));
+		json_object_object_add(u, "completion_tokens",
+				       json_object_new_int64(m->usage.completion_tokens));
+		json_object_object_add(u, "total_tokens", json_object_new_int64(m->usage.total_tokens));
+		json_object_object_add(o, "usage", u);
+	}
+	if (m->t_total > 0) {
+		json_object *t = json_object_new_object();
+		session_put_secs(t, "first_byte", m->t_first_byte);
+		session_put_secs(t, "total", m->t_total);
+		json_object_object_add(o, "timings", t);
+	}
+	return o;
+}
+
+/* Append message i's record, after records for images the file lacks. */
+void session_encode_msg(struct session *s, size_t i, struct strbuf *out)
+{
+	const struct conv_msg *m = conv_msg_at(&s->conv, i);
+	if (!m)
+		return;
+	s->leaf = m->id;
+	if (m->role == CONV_ASSISTANT) {
+		if (s->ckpt_id == m->id) {
+			s->ckpt_id = 0;
+			free(s->ckpt_done);
+			s->ckpt_done = NULL;
+			s->n_ckpt_done = 0;
+		}
+		session_line(out, session_answer_json(m));
+		return;
+	}
+	json_object *o = session_record(m->role == CONV_USER ? "user" : "tool", m->id, m->parent,
+					m->time);
+	if (m->role == CONV_TOOL) {
+		char *text = conv_msg_text(m);
+		json_object_object_add(o, "tool_call_id",
+				       json_object_new_string(m->tool_call_id ? m->tool_call_id : ""));
+		json_object_object_add(o, "content", json_object_new_string(text));
+		free(text);
+		session_line(out, o);
+		return;
+	}
+	json_object *content = json_object_new_array();
+	for (size_t k = 0; k < m->n_parts; k++) {
+		const struct conv_part *p = &m->parts[k];
+		json_object *part = json_object_new_object();
+		if (p->kind == CHAT_PART_TEXT) {
+			json_object_object_add(part, "type", json_object_new_string("text"));
+			json_object_object_add(part, "text", json_object_new_string(p->text));
+		} else {
+			char sha[65];
+			session_sha256_hex(p->url, strlen(p->url), sha);
+			json_object *img = session_image_record(s, p, sha);
+			if (img)
+				session_line(out, img);
+			json_object_object_add(part, "type", json_object_new_string("image"));
+			json_object_object_add(part, "sha256", json_object_new_string(sha));
+			if (p->name)
+				json_object_object_add(part, "name", json_object_new_string(p->name));
+		}
+		json_object_array_add(content, part);
+	}
+	json_object_object_add(o, "content", content);
+	session_line(out, o);
+}
+
+/* Append a checkpoint of answer i with the text new since the last one. */
+bool session_encode_checkpoint(struct session *s, size_t i, struct strbuf *out)
+{
+	const struct conv_msg *m = conv_msg_at(&s->conv, i);
+	if (!m || m->role != CONV_ASSISTANT)
+		return false;
+	if (s->ckpt_id != m->id) {
+		free(s->ckpt_done);
+		s->ckpt_done = NULL;
+		s->n_ckpt_done = 0;
+		s->ckpt_id = m->id;
+	}
+	if (s->n_ckpt_done < 2 * m->n_choices) {
+		s->ckpt_done = xrealloc(s->ckpt_done, 2 * m->n_choices * sizeof *s->ckpt_done);
+		memset(s->ckpt_done + s->n_ckpt_done, 0,
+		       (2 * m->n_choices - s->n_ckpt_done) * sizeof *s->ckpt_done);
+		s->n_ckpt_done = 2 * m->n_choices;
+	}
+	json_object *choices = json_object_new_array();
+	for (size_t c = 0; c < m->n_choices; c++) {
+		const struct strbuf *part[2] = {&m->choices[c].content, &m->choices[c].reasoning};
+		const char *key[2] = {"content", "reasoning"};
+		json_object *co = NULL;
+		for (int k = 0; k < 2; k++) {
+			size_t done = s->ckpt_done[2 * c + (size_t)k];
+			if (part[k]->len <= done)
+				continue;
+			if (!co) {
+				co = json_object_new_object();
+				json_object_object_add(co, "index", json_object_new_int64((int64_t)c));
+			}
+			session_put_str(co, key[k], part[k]->data + done, part[k]->len - done);
+			s->ckpt_done[2 * c + (size_t)k] = part[k]->len;
+		}
+		if (co)
+			json_object_array_add(choices, co);
+	}
+	if (json_object_array_length(choices) == 0) {
+		json_object_put(choices);
+		return false;
+	}
+	json_object *o = session_record("checkpoint", m->id, m->parent, m->time);
+	if (m->model)
+		json_object_object_add(o, "model_asked", json_object_new_string(m->model));
+	json_object_object_add(o, "choices", choices);
+	session_line(out, o);
+	s->leaf = m->id;
+	return true;
+}
+
+/* Append a select record. */
+void session_encode_select(struct session *s, struct strbuf *out, unsigned long long leaf,
+			   long chosen, long long now)
+{
+	json_object *o = session_record("select", 0, 0, 0);
+	json_object_object_add(o, "leaf", json_object_new_int64((int64_t)leaf));
+	if (chosen >= 0)
+		json_object_object_add(o, "chosen", json_object_new_int64(chosen));
+	json_object_object_add(o, "time", json_object_new_int64(now));
+	session_line(out, o);
+	s->leaf = leaf;
+	conv_set_head(&s->conv, leaf);
+}
+
+/* ---- settings in force on a branch ---- */
+
+/* Return whether id is 0 or one of the n indexes of path in c. */
+static bool session_on_path(const struct conv *c, const size_t *path, size_t n,
+			    unsigned long long id)
+{
+	if (id == 0)
+		return true;
+	for (size_t k = 0; k < n; k++)
+		if (c->msgs[path[k]].id == id)
+			return true;
+	return false;
+}
+
+/* Return the last setting of kind is_system in force at leaf, or NULL. */
+static const struct session_setting *session_setting_at(const struct session *s,
+							unsigned long long leaf, bool is_system)
+{
+	size_t n = 0;
+	size_t li = conv_find(&s->conv, leaf);
+	size_t *path = li == (size_t)-1 ? NULL : conv_path(&s->conv, li, &n);
+	const struct session_setting *found = NULL;
+	for (size_t i = 0; i < s->n_settings; i++)
+		if (s->settings[i].is_system == is_system &&
+		    session_on_path(&s->conv, path, n, s->settings[i].parent))
+			found = &s->settings[i];
+	free(path);
+	return found;
+}
+
+/* Return the system prompt in force at leaf, borrowed. */
+const char *session_system(const struct session *s, unsigned long long leaf)
+{
+	const struct session_setting *st = session_setting_at(s, leaf, true);
+	return st ? st->system : NULL;
+}
+
+/* Return the params in force at leaf, borrowed. */
+json_object *session_params(const struct session *s, unsigned long long leaf)
+{
+	const struct session_setting *st = session_setting_at(s, leaf, false);
+	return st ? st->params : NULL;
+}
+
+/* Return the request fields of p without messages and streaming. */
+json_object *session_params_json(const struct chat_params *p)
+{
+	size_t len = 0;
+	char *body = request_build(p, NULL, 0, &len);
+	json_object *o = json_tokener_parse(body);
+	free(body);
+	if (!o)
+		return json_object_new_object();
+	json_object_object_del(o, "messages");
+	json_object_object_del(o, "stream");
+	json_object_object_del(o, "stream_options");
+	return o;
+}
