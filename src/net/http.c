@@ -194,6 +194,17 @@ static size_t http_on_write(char *buf, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* libcurl's progress meter: pass the upload's progress on. */
+static int http_on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			    curl_off_t ulnow)
+{
+	struct http_transfer *t = ud;
+	(void)dltotal;
+	(void)dlnow;
+	t->h.on_progress(t->ud, ulnow, ultotal);
+	return 0;
+}
+
 /* Create and attach the easy handle for one attempt of t; 0 or -1. */
 static int http_transfer_attempt(struct http_transfer *t, char **err)
 {
@@ -246,6 +257,13 @@ static int http_transfer_attempt(struct http_transfer *t, char **err)
 		curl_easy_setopt(e, CURLOPT_POST, 1L);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+	}
+	if (r->max_send_speed > 0)
+		curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE, r->max_send_speed);
+	if (t->h.on_progress) {
+		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, http_on_xferinfo);
+		curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
+		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	}
 	CURLMcode mc = curl_multi_add_handle(t->client->multi, e);
 	if (mc != CURLM_OK) {

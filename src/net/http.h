@@ -31,6 +31,7 @@ struct http_request {
 	bool insecure;
 	const char *proxy;
 	int retries;
+	curl_off_t max_send_speed; /* bytes/s for the upload; 0: no limit */
 };
 
 enum http_outcome {
@@ -63,6 +64,9 @@ struct http_handlers {
 	void (*on_retry)(void *ud, int attempt, long delay_ms, const char *reason);
 	/* The transfer ended; it is freed right after this returns. */
 	void (*on_done)(void *ud, const struct http_result *res);
+	/* The upload advanced: sent of total body bytes (total 0: not known
+	 * yet); called often, from inside http_client_run().  NULL: none. */
+	void (*on_progress)(void *ud, curl_off_t sent, curl_off_t total);
 };
 
 /* Return a new client (one multi handle), or NULL with *err set. */
