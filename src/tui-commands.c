@@ -4,6 +4,7 @@
 #include "tui-internal.h"
 #include "core/xalloc.h"
 #include "i18n.h"
+#include "img/upload.h"
 #include "ui/commands.h"
 
 #include <glob.h>
@@ -16,16 +17,19 @@ int tui_attach_one(struct tui *t, const char *arg)
 {
 	struct attachment a;
 	char *err = NULL;
+	struct upload_opts uo;
+	upload_opts_from_config(&uo, t->cfg);
 	attachment_init(&a);
-	if (attachment_load(&a, arg, TUI_MAX_IMAGE_BYTES, &err) != 0) {
+	if (upload_attach(&a, arg, &uo, &err) != 0) {
 		tui_error(t, err);
 		free(err);
 		attachment_done(&a);
 		return -1;
 	}
+	tui_images_attach(t, &a);
 	t->atts = xrealloc(t->atts, (t->n_atts + 1) * sizeof *t->atts);
 	t->atts[t->n_atts++] = a;
-	tui_log(t, "attached %s (%zu bytes)", a.name, a.bytes);
+	tui_log(t, "attached %s", a.summary ? a.summary : a.name);
 	t->dirty = true;
 	return 0;
 }
@@ -117,18 +121,128 @@ static void tui_set_param(struct tui *t, const char *key, const char *value)
 	tui_status(t, false, "%s: %s", key, value);
 }
 
-/* /set PARAM VALUE. */
+/* Append the names of the tools in the array tools to sb. */
+static void tui_tool_names(struct strbuf *sb, json_object *tools)
+{
+	size_t n = json_object_array_length(tools);
+	for (size_t i = 0; i < n; i++) {
+		json_object *fn = NULL, *name = NULL;
+		json_object_object_get_ex(json_object_array_get_idx(tools, i), "function", &fn);
+		json_object_object_get_ex(fn, "name", &name);
+		strbuf_printf(sb, "%s%s", i ? ", " : "", name ? json_object_get_string(name) : "?");
+	}
+}
+
+/* Return the value of request parameter name as /set shows it, newly
+ * allocated ("-" when it is not set). */
+static char *tui_param_value(const struct chat_params *p, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (!strcmp(name, "model") && p->model)
+		strbuf_puts(&sb, p->model);
+	else if (!strcmp(name, "system") && p->system)
+		strbuf_puts(&sb, p->system);
+	else if (!strcmp(name, "temperature") && p->has_temperature)
+		strbuf_printf(&sb, "%g", p->temperature);
+	else if (!strcmp(name, "top_p") && p->has_top_p)
+		strbuf_printf(&sb, "%g", p->top_p);
+	else if (!strcmp(name, "n") && p->has_n)
+		strbuf_printf(&sb, "%d", p->n);
+	else if (!strcmp(name, "stop"))
+		for (int i = 0; i < p->n_stop; i++)
+			strbuf_printf(&sb, "%s\"%s\"", i ? ", " : "", p->stop[i]);
+	else if (!strcmp(name, "max_tokens") && p->has_max_tokens)
+		strbuf_printf(&sb, "%ld", p->max_tokens);
+	else if (!strcmp(name, "presence_penalty") && p->has_presence_penalty)
+		strbuf_printf(&sb, "%g", p->presence_penalty);
+	else if (!strcmp(name, "frequency_penalty") && p->has_frequency_penalty)
+		strbuf_printf(&sb, "%g", p->frequency_penalty);
+	else if (!strcmp(name, "logit_bias"))
+		for (size_t i = 0; i < p->n_logit_bias; i++)
+			strbuf_printf(&sb, "%s%ld=%d", i ? ", " : "", p->logit_bias[i].token,
+				      p->logit_bias[i].bias);
+	else if (!strcmp(name, "user") && p->user)
+		strbuf_puts(&sb, p->user);
+	else if (!strcmp(name, "seed") && p->has_seed)
+		strbuf_printf(&sb, "%lld", p->seed);
+	else if (!strcmp(name, "response_format") && p->response_format)
+		strbuf_puts(&sb, json_object_to_json_string_ext(p->response_format,
+								  JSON_C_TO_STRING_PLAIN));
+	else if (!strcmp(name, "tools") && p->tools)
+		tui_tool_names(&sb, p->tools);
+	else if (!strcmp(name, "tool_choice") && p->tool_choice)
+		strbuf_puts(&sb, json_object_to_json_string_ext(p->tool_choice,
+								  JSON_C_TO_STRING_PLAIN));
+	else if (!strcmp(name, "logprobs") && p->has_logprobs)
+		strbuf_puts(&sb, p->logprobs ? "true" : "false");
+	else if (!strcmp(name, "top_logprobs") && p->top_logprobs >= 0)
+		strbuf_printf(&sb, "%d", p->top_logprobs);
+	else if (!strcmp(name, "detail") && p->detail)
+		strbuf_puts(&sb, p->detail);
+	else if (!strcmp(name, "stream"))
+		strbuf_puts(&sb, p->stream ? "true" : "false");
+	if (!sb.len)
+		strbuf_puts(&sb, "-");
+	/* One line, at most 60 bytes of it. */
+	for (size_t i = 0; i < sb.len; i++)
+		if (sb.data[i] == '\n' || sb.data[i] == '\t')
+			sb.data[i] = ' ';
+	if (sb.len > 60) {
+		size_t cut = 57;
+		while (cut > 0 && ((unsigned char)sb.data[cut] & 0xC0) == 0x80)
+			cut--;
+		sb.len = cut;
+		sb.data[cut] = '\0';
+		strbuf_puts(&sb, "...");
+	}
+	return strbuf_detach(&sb);
+}
+
+/* The parameters /set lists, in the order of the foundation issue. */
+static const char *const tui_params[] = {
+	"model", "system", "temperature", "top_p", "n", "stop", "max_tokens",
+	"presence_penalty", "frequency_penalty", "logit_bias", "user", "seed",
+	"response_format", "tools", "tool_choice", "logprobs", "top_logprobs", "detail",
+	"stream",
+};
+
+/* /set alone: every request parameter and its value, in the pane. */
+static void tui_cmd_set_list(struct tui *t)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_puts(&sb, _("Request parameters (/set PARAM VALUE changes one; - is not set):"));
+	for (size_t i = 0; i < sizeof tui_params / sizeof tui_params[0]; i++) {
+		char *v = tui_param_value(&t->cfg->params, tui_params[i]);
+		strbuf_printf(&sb, "\n  %-18s %s", tui_params[i], v);
+		free(v);
+	}
+	tui_note(t, CV_ITEM_NOTICE, strbuf_str(&sb));
+	strbuf_done(&sb);
+	chatview_bottom(t->view);
+}
+
+/* /set PARAM VALUE; /set PARAM shows one; /set alone lists them all. */
 static void tui_cmd_set(struct tui *t, const char *arg)
 {
 	const char *sp = arg ? strchr(arg, ' ') : NULL;
+	if (!arg) {
+		tui_cmd_set_list(t);
+		return;
+	}
+	if (!sp && chat_params_known(arg)) {
+		char *v = tui_param_value(&t->cfg->params, arg);
+		tui_status(t, false, "%s = %s", arg, v);
+		free(v);
+		return;
+	}
 	if (!sp) {
-		tui_error(t, _("/set PARAM VALUE, e.g. /set temperature 0.2"));
+		tui_error(t, _("/set PARAM VALUE, e.g. /set temperature 0.2 (/set alone lists them)"));
 		return;
 	}
 	char *key = xstrndup(arg, (size_t)(sp - arg));
 	while (*sp == ' ')
 		sp++;
-	if (!chat_params_known(key) || !strcmp(key, "stream")) {
+	if (!chat_params_known(key)) {
 		char *m = xasprintf(_("/set: unknown parameter %s"), key);
 		tui_error(t, m);
 		free(m);
@@ -157,6 +271,7 @@ static void tui_cmd_new(struct tui *t)
 	chatview_search_clear(t->view);
 	if (t->demo)
 		tui_note(t, CV_ITEM_NOTICE, _("demo: local test server \xe2\x80\x94 answers are echoes"));
+	t->has_last = false;
 	tui_status(t, false, "%s", _("new conversation"));
 }
 
@@ -185,6 +300,9 @@ bool tui_command(struct tui *t, const char *text)
 		break;
 	case CMD_DETACH:
 		tui_cmd_detach(t, arg);
+		break;
+	case CMD_VIEW:
+		tui_images_view(t, arg);
 		break;
 	case CMD_MODEL:
 		if (arg)
@@ -219,6 +337,15 @@ bool tui_command(struct tui *t, const char *text)
 	}
 	case CMD_REASONING:
 		chatview_set_reasoning_expanded(t->view, !chatview_reasoning_expanded(t->view));
+		break;
+	case CMD_COPY:
+		tui_cmd_copy(t, arg);
+		break;
+	case CMD_EDIT:
+		tui_cmd_edit(t);
+		break;
+	case CMD_TOOL:
+		tui_cmd_tool(t, arg);
 		break;
 	case CMD_QUIT:
 		t->quit = true;

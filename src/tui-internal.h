@@ -27,6 +27,8 @@
 #define TUI_MIN_COLS 40
 #define TUI_MIN_ROWS 10
 #define TUI_MAX_STRIP 3
+/* Rows of the attachment strip's image previews, above its text rows. */
+#define TUI_STRIP_PREVIEW_ROWS 3
 
 /* The request in flight, if any. */
 struct tui_req {
@@ -39,11 +41,20 @@ struct tui_req {
 	char *req_body;
 	size_t msg;  /* the answer in the conversation */
 	size_t item; /* the answer in the view */
-	struct sanitize_state san, san_r;
 	double t_start, t_first, retry_at;
 	long n_tokens;
 	char *retry_reason;
 	char *user_text; /* what was sent, to give back when nothing came */
+	struct tui_choice_san *cs; /* per choice: sanitizer states (tui-answer.c) */
+	size_t n_cs;
+	size_t body_len;
+	curl_off_t up_sent, up_total; /* the upload's progress */
+};
+
+/* The sanitizer states of one streaming choice: content, reasoning and the
+ * logprob tokens. */
+struct tui_choice_san {
+	struct sanitize_state text, reasoning, tokens;
 };
 
 enum tui_mode {
@@ -54,6 +65,7 @@ enum tui_mode {
 
 struct tui {
 	struct squint_config *cfg;
+	struct tui_images *images; /* thumbnails and /view (tui-images.c) */
 	FILE *log;
 	struct conv conv;
 	struct chatview *view;
@@ -75,6 +87,11 @@ struct tui {
 	size_t n_models;
 	struct strbuf models_body;
 	char *models_url;
+	/* The last answer: switching choices, /copy and token alternatives
+	 * work on it (tui-answer.c). */
+	bool has_last;
+	size_t last_msg, last_item;
+	size_t lp_sel; /* the selected token of its shown choice; (size_t)-1: the last */
 };
 
 /* Write one line to the debug log (with -v); never the API key. */
@@ -103,6 +120,34 @@ void tui_cancel(struct tui *t);
 /* Send text and the attachments as a new user turn. */
 void tui_send(struct tui *t, const char *text);
 
+/* Show a piece of choice c's text or reasoning in the answer streaming
+ * (tui-answer.c). */
+void tui_answer_text(struct tui *t, size_t c, bool reasoning, const char *s, size_t len);
+/* Show tool call k of choice c of the answer streaming as it stands. */
+void tui_answer_tool(struct tui *t, size_t c, size_t k);
+/* Take the token log probabilities that arrived into the conversation and
+ * the tinted view. */
+void tui_answer_logprobs(struct tui *t);
+/* Flush the sanitizers of the answer that ended and free them. */
+void tui_answer_finish(struct tui *t);
+/* Keys for the last answer: Alt-Left/Right and Tab (empty input) switch
+ * choices, F2 tints tokens, Alt-Up/Down select one; returns whether ev was
+ * one of them. */
+bool tui_answer_key(struct tui *t, const struct ui_event *ev);
+/* Return the status text for an upload under way (newly allocated), or
+ * NULL. */
+char *tui_upload_status(struct tui *t);
+/* Return the status text for the selected token's alternatives (newly
+ * allocated), or NULL when tints are off or there are none. */
+char *tui_logprob_status(struct tui *t);
+
+/* /copy [N]: the last answer, or its code block N, to the clipboard. */
+void tui_cmd_copy(struct tui *t, const char *arg);
+/* /edit: the last question back into the input. */
+void tui_cmd_edit(struct tui *t);
+/* /tool ID TEXT: answer a tool call of the last answer. */
+void tui_cmd_tool(struct tui *t, const char *arg);
+
 /* Attach one image file or URL (tui-commands.c); returns 0, or -1 after
  * showing why not. */
 int tui_attach_one(struct tui *t, const char *arg);
@@ -114,5 +159,32 @@ void tui_complete(struct tui *t);
 void tui_submit(struct tui *t);
 /* Attach the image a paste names; returns whether it did. */
 bool tui_paste_attach(struct tui *t, const struct ui_event *ev);
+
+/* Thumbnails (tui-images.c).  Set up and free the registry. */
+void tui_images_init(struct tui *t);
+void tui_images_done(struct tui *t);
+/* Decode a small copy of the just attached a (a local file) and give a its
+ * preview_id; failures only go to the log. */
+void tui_images_attach(struct tui *t, struct attachment *a);
+/* Note attachment a as part of the message being sent; returns its number
+ * in the conversation ("[image N: ...]"). */
+size_t tui_images_queue(struct tui *t, const struct attachment *a);
+/* Return the strip's newly allocated, sanitized line for attachment a:
+ * name, type, size, bytes, and "→ W×H fmt size" when fitted for upload. */
+char *tui_attachment_desc(const struct attachment *a);
+/* Show the queued images under item, the user message just added. */
+void tui_images_sent(struct tui *t, size_t item);
+/* Fit the thumbnails to a pane width cells wide (before laying it out). */
+void tui_images_layout(struct tui *t, int width);
+/* Return the rows the strip's previews take on a screen rows high. */
+int tui_images_strip_rows(struct tui *t, int rows);
+/* Fill f->images (the pane's thumbnails, or /view in place of the pane,
+ * and band rows of strip previews from strip_row). */
+struct screen_frame;
+void tui_images_frame(struct tui *t, struct screen_frame *f, int width, int strip_row, int band);
+/* /view N. */
+void tui_images_view(struct tui *t, const char *arg);
+/* A key while /view shows an image closes it; returns whether it was used. */
+bool tui_images_key(struct tui *t, const struct ui_event *ev);
 
 #endif

@@ -11,30 +11,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Append a piece of model text (content or reasoning) to the answer's view. */
-static void tui_show_delta(struct tui *t, bool reasoning, const char *s, size_t len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sanitize_feed(reasoning ? &t->req.san_r : &t->req.san, &sb, s, len);
-	if (reasoning)
-		chatview_append_reasoning(t->view, t->req.item, strbuf_str(&sb), sb.len);
-	else
-		chatview_append(t->view, t->req.item, strbuf_str(&sb), sb.len);
-	strbuf_done(&sb);
-}
-
-/* Decoded delta: into the conversation, and choice 0 onto the screen. */
+/* Decoded delta: into the conversation, and onto the screen (each choice
+ * in its tab). */
 static void tui_on_delta(void *ud, const struct chunk_delta *d)
 {
 	struct tui *t = ud;
-	conv_answer_apply(conv_msg_at(&t->conv, t->req.msg), d);
-	if (d->kind == CHUNK_DELTA_CONTENT || d->kind == CHUNK_DELTA_REASONING ||
-	    d->kind == CHUNK_DELTA_TOOL_CALL)
-		t->req.n_tokens++;
-	if (d->choice != 0)
+	if (conv_answer_apply(conv_msg_at(&t->conv, t->req.msg), d) != 0)
 		return;
-	if (d->kind == CHUNK_DELTA_CONTENT || d->kind == CHUNK_DELTA_REASONING)
-		tui_show_delta(t, d->kind == CHUNK_DELTA_REASONING, d->text, d->len);
+	size_t c = (size_t)d->choice;
+	switch (d->kind) {
+	case CHUNK_DELTA_CONTENT:
+	case CHUNK_DELTA_REASONING:
+		t->req.n_tokens++;
+		tui_answer_text(t, c, d->kind == CHUNK_DELTA_REASONING, d->text, d->len);
+		break;
+	case CHUNK_DELTA_TOOL_CALL:
+		t->req.n_tokens++;
+		/* fall through */
+	case CHUNK_DELTA_TOOL_NAME:
+		tui_answer_tool(t, c, (size_t)d->tool_index);
+		break;
+	default:
+		break;
+	}
 	t->dirty = true;
 }
 
@@ -44,6 +43,7 @@ static int tui_on_event(void *ud, const struct sse_event *ev)
 	struct tui *t = ud;
 	enum chunk_result r =
 		chunk_decode_event(&t->req.resp, ev->data, ev->data_len, tui_on_delta, t);
+	tui_answer_logprobs(t);
 	return r == CHUNK_LIMIT ? 1 : 0;
 }
 
@@ -68,6 +68,17 @@ static int tui_on_data(void *ud, const char *buf, size_t len)
 		return t->req.body.len > 256u * 1024 * 1024;
 	}
 	return sse_parser_feed(t->req.sse, buf, len) != 0;
+}
+
+/* The upload advanced. */
+static void tui_on_progress(void *ud, curl_off_t sent, curl_off_t total)
+{
+	struct tui *t = ud;
+	curl_off_t was = t->req.up_total ? t->req.up_sent * 100 / t->req.up_total : -1;
+	if (total > 0 && sent * 100 / total != was)
+		t->dirty = true;
+	t->req.up_sent = sent;
+	t->req.up_total = total;
 }
 
 /* A retry is scheduled. */
@@ -114,23 +125,6 @@ static char *tui_response_problem(struct tui *t, enum conv_state *state)
 	return NULL;
 }
 
-/* Show the tool calls of the shown choice under the answer. */
-static void tui_show_tool_calls(struct tui *t, const struct conv_msg *m)
-{
-	const struct conv_choice *ch = conv_answer_choice(m, 0);
-	for (size_t i = 0; ch && i < ch->n_tool_calls; i++) {
-		const struct conv_tool_call *tc = &ch->tool_calls[i];
-		if (!tc->name.len)
-			continue;
-		struct strbuf raw = STRBUF_INIT;
-		strbuf_printf(&raw, "\n\n**tool call** `%s` %s\n```json\n%s\n```\n",
-			      tc->id ? tc->id : "-", strbuf_str(&tc->name),
-			      strbuf_str(&tc->arguments));
-		tui_show_delta(t, false, raw.data, raw.len);
-		strbuf_done(&raw);
-	}
-}
-
 /* The transfer ended: finish the answer, say what went wrong if anything. */
 static void tui_on_done(void *ud, const struct http_result *res)
 {
@@ -140,6 +134,7 @@ static void tui_on_done(void *ud, const struct http_result *res)
 	sse_parser_finish(q->sse);
 	if (q->raw_json && q->body.len && res->outcome == HTTP_OK)
 		chunk_decode_completion(&q->resp, q->body.data, q->body.len, tui_on_delta, t);
+	tui_answer_logprobs(t);
 	struct conv_msg *m = conv_msg_at(&t->conv, q->msg);
 	enum conv_state state = CONV_DONE;
 	char *problem = NULL;
@@ -163,24 +158,9 @@ static void tui_on_done(void *ud, const struct http_result *res)
 	if (q->resp.usage.present)
 		conv_answer_set_usage(m, q->resp.usage.prompt_tokens, q->resp.usage.completion_tokens,
 				      q->resp.usage.total_tokens);
-	tui_show_tool_calls(t, m);
-	if (m->n_choices > 1) {
-		/* Only the first choice is shown; say that there are more. */
-		char *base = tui_label(m->model ? m->model : "assistant", (time_t)m->time);
-		char *label = xasprintf(_("%s \xc2\xb7 choice 1 of %zu"), base, m->n_choices);
-		chatview_set_label(t->view, q->item, label);
-		free(label);
-		free(base);
-	}
-	struct strbuf tail = STRBUF_INIT;
-	sanitize_finish(&q->san, &tail);
-	chatview_append(t->view, q->item, strbuf_str(&tail), tail.len);
-	strbuf_reset(&tail);
-	sanitize_finish(&q->san_r, &tail);
-	chatview_append_reasoning(t->view, q->item, strbuf_str(&tail), tail.len);
-	strbuf_done(&tail);
+	tui_answer_finish(t);
 	chatview_set_streaming(t->view, q->item, false);
-	const struct conv_choice *c0 = conv_answer_choice(m, 0);
+	const struct conv_choice *c0 = conv_answer_choice(m, m->chosen);
 	bool nothing = !c0 || (!c0->content.len && !c0->reasoning.len && !c0->n_tool_calls);
 	if (state == CONV_ERROR && nothing && q->user_text && input_is_empty(&t->input)) {
 		/* Nothing came back: give the question back for another try. */
@@ -196,6 +176,9 @@ static void tui_on_done(void *ud, const struct http_result *res)
 		free(line);
 		strbuf_done(&sb);
 		tui_status(t, err, "%s", problem);
+	} else if (c0 && c0->n_tool_calls && c0->tool_calls[0].id) {
+		tui_status(t, false, _("a tool call: answer it with /tool %s TEXT"),
+			   c0->tool_calls[0].id);
 	} else {
 		tui_status(t, false, NULL);
 	}
@@ -232,12 +215,17 @@ void tui_request(struct tui *t, size_t upto, const char *user_text)
 	free(label);
 	chatview_set_streaming(t->view, q->item, true);
 	chatview_bottom(t->view);
+	if (t->has_last)
+		chatview_select_token(t->view, t->last_item, (size_t)-1);
+	t->has_last = true;
+	t->last_msg = q->msg;
+	t->last_item = q->item;
+	t->lp_sel = (size_t)-1;
+	q->body_len = body_len;
 	q->req_body = body;
 	q->user_text = xstrdup(user_text);
 	q->sse = sse_parser_new(0, tui_on_event, t);
 	chat_response_init(&q->resp);
-	sanitize_init(&q->san);
-	sanitize_init(&q->san_r);
 	q->t_start = http_now();
 	q->active = true;
 
@@ -257,7 +245,10 @@ void tui_request(struct tui *t, size_t upto, const char *user_text)
 		.proxy = t->cfg->proxy,
 		.retries = t->cfg->retries,
 	};
-	struct http_handlers h = {tui_on_headers, tui_on_data, tui_on_retry, tui_on_done};
+	const char *limit = getenv("SQUINT_TEST_UPLOAD_BPS"); /* to see the progress in tests */
+	req.max_send_speed = limit ? (curl_off_t)atol(limit) : 0;
+	struct http_handlers h = {tui_on_headers, tui_on_data, tui_on_retry, tui_on_done,
+				  tui_on_progress};
 	tui_log(t, "request: POST %s, model %s, %zu messages' body of %zu bytes", t->url, model,
 		upto + 1, body_len);
 	tui_status(t, false, NULL);
@@ -298,13 +289,14 @@ void tui_send(struct tui *t, const char *text)
 				   a->width, a->height, a->bytes);
 		char *d = tui_image_desc(a->name, a->is_url ? NULL : image_type_mime(a->type),
 					 a->width, a->height, a->bytes);
-		strbuf_printf(&shown, "%s[image %zu: %s]", shown.len ? "\n" : "", i + 1, d);
+		strbuf_printf(&shown, "%s[image %zu: %s]", shown.len ? "\n" : "",
+			      tui_images_queue(t, a), d);
 		free(d);
 		attachment_done(a);
 	}
 	t->n_atts = 0;
 	char *label = tui_label(_("You"), (time_t)now);
-	chatview_add(t->view, CV_ITEM_USER, label, strbuf_str(&shown), shown.len);
+	tui_images_sent(t, chatview_add(t->view, CV_ITEM_USER, label, strbuf_str(&shown), shown.len));
 	free(label);
 	strbuf_done(&shown);
 	tui_request(t, u, text);
@@ -361,7 +353,7 @@ void tui_fetch_models(struct tui *t)
 		.proxy = t->cfg->proxy,
 		.retries = 0,
 	};
-	struct http_handlers h = {NULL, tui_models_on_data, NULL, tui_models_on_done};
+	struct http_handlers h = {NULL, tui_models_on_data, NULL, tui_models_on_done, NULL};
 	char *err = NULL;
 	if (!http_client_start(t->http, &req, &h, t, &err)) {
 		tui_log(t, "models: %s", err);

@@ -282,6 +282,8 @@ static void tui_event(struct tui *t, const struct ui_event *ev)
 		t->dirty = true;
 		return;
 	}
+	if (tui_images_key(t, ev))
+		return;
 	if (ev->kind == UI_EV_MOUSE) {
 		if (ev->key == UI_KEY_WHEEL_UP || ev->key == UI_KEY_WHEEL_DOWN)
 			chatview_scroll(t->view, ev->key == UI_KEY_WHEEL_UP ? -3 : 3);
@@ -316,6 +318,8 @@ static void tui_event(struct tui *t, const struct ui_event *ev)
 		return;
 	}
 	if (t->mode != TUI_MODE_INPUT && tui_search_event(t, ev))
+		return;
+	if (tui_answer_key(t, ev))
 		return;
 	if (ev->kind == UI_EV_KEY) {
 		bool empty = input_is_empty(&t->input);
@@ -396,6 +400,9 @@ static char *tui_status_text(struct tui *t, enum screen_status *kind)
 		if (q->retry_at > now)
 			return xasprintf(_("retrying in %.0f s (%s)"), ceil(q->retry_at - now),
 					 q->retry_reason ? q->retry_reason : "");
+		char *up = tui_upload_status(t);
+		if (up)
+			return up;
 		if (q->t_first == 0)
 			return xasprintf(_("waiting %s %.0f s"), spin[(long)(now * 10) % 10],
 					 floor(now - q->t_start));
@@ -408,6 +415,9 @@ static char *tui_status_text(struct tui *t, enum screen_status *kind)
 		*kind = t->status_error ? SCREEN_STATUS_ERROR : SCREEN_STATUS_NORMAL;
 		return xstrdup(t->status_msg);
 	}
+	char *lp = tui_logprob_status(t);
+	if (lp)
+		return lp;
 	return xstrdup(_("idle \xc2\xb7 F1 or /help for keys"));
 }
 
@@ -461,22 +471,25 @@ static void tui_draw(struct tui *t)
 		t->dirty = false;
 		return;
 	}
-	/* The strip: one row per attachment, the last says how many more. */
+	/* The strip: previews (band rows, drawn blank here), then one row per
+	 * attachment, the last says how many more. */
+	int band = tui_images_strip_rows(t, rows);
 	int n_strip = t->n_atts > TUI_MAX_STRIP ? TUI_MAX_STRIP : (int)t->n_atts;
-	struct screen_text strip[TUI_MAX_STRIP];
+	struct screen_text strip[TUI_MAX_STRIP + TUI_STRIP_PREVIEW_ROWS];
 	char *strip_s[TUI_MAX_STRIP] = {NULL};
+	for (int i = 0; i < band; i++)
+		strip[i] = (struct screen_text){"", 0};
 	for (int i = 0; i < n_strip; i++) {
 		const struct attachment *a = &t->atts[i];
 		if (i == TUI_MAX_STRIP - 1 && t->n_atts > TUI_MAX_STRIP) {
 			strip_s[i] = xasprintf(_(" \xf0\x9f\x93\x8e %zu more attachments"),
 					       t->n_atts - (size_t)i);
 		} else {
-			char *d = tui_image_desc(a->name, a->is_url ? NULL : image_type_mime(a->type),
-						 a->width, a->height, a->bytes);
+			char *d = tui_attachment_desc(a);
 			strip_s[i] = xasprintf(" \xf0\x9f\x93\x8e [%d] %s", i + 1, d);
 			free(d);
 		}
-		strip[i] = (struct screen_text){strip_s[i], strlen(strip_s[i])};
+		strip[band + i] = (struct screen_text){strip_s[i], strlen(strip_s[i])};
 	}
 	/* The input grows up to a third of the screen. */
 	bool searching = t->mode != TUI_MODE_INPUT;
@@ -494,7 +507,8 @@ static void tui_draw(struct tui *t)
 	struct screen_text in_text[64];
 	for (int i = 0; i < n_in; i++)
 		in_text[i] = (struct screen_text){strbuf_str(&in_rows[i]), in_rows[i].len};
-	f.pane_rows = rows - 1 - n_strip - n_in;
+	f.pane_rows = rows - 1 - band - n_strip - n_in;
+	tui_images_layout(t, cols);
 	chatview_resize(t->view, cols, f.pane_rows);
 	const struct cv_line **pane = xcalloc((size_t)f.pane_rows + 1, sizeof *pane);
 	f.n_pane = chatview_visible(t->view, pane, f.pane_rows);
@@ -503,8 +517,9 @@ static void tui_draw(struct tui *t)
 	if (!chatview_following(t->view))
 		f.marker = chatview_unseen(t->view) ? _("\xe2\x86\x93 new text below (End)")
 						    : _("\xe2\x86\x93 more below");
+	tui_images_frame(t, &f, cols, f.pane_rows, band);
 	f.strip = strip;
-	f.n_strip = n_strip;
+	f.n_strip = band + n_strip;
 	f.prompt = prompt;
 	f.input = in_text;
 	f.n_input = n_in;
@@ -660,6 +675,7 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 			fclose(t.log);
 		return SQUINT_EXIT_USAGE;
 	}
+	tui_images_init(&t);
 	const char *mouse = getenv("SQUINT_MOUSE");
 	t.keys = keys_new(!(mouse && strcmp(mouse, "0") == 0));
 	tui_signals(true);
@@ -684,6 +700,7 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 	/* Cancelling runs on_done, which still needs the view. */
 	http_client_delete(t.http);
 	keys_delete(t.keys);
+	tui_images_done(&t);
 	screen_done();
 	tui_signals(false);
 	for (size_t i = 0; i < t.n_atts; i++)

@@ -43,6 +43,7 @@ struct attachment {
 	unsigned sent_width, sent_height;
 	size_t sent_bytes;
 	char *summary; /* "shot.png 3840×2160 356 kB → 1365×768 webp 93 kB", or NULL */
+	unsigned long long preview_id; /* the interactive mode's picture of it (0: none) */
 };
 
 /* Initialise an empty attachment. */

@@ -15,7 +15,7 @@
 #define CHATLAYOUT_INDENT 2
 
 /* The empty line; its text is never freed. */
-struct cv_line chatlayout_blank = {(char *)"", 0, NULL, 0, 0};
+struct cv_line chatlayout_blank = {.text = (char *)""};
 
 /* Free what a line owns. */
 void chatlayout_line_done(struct cv_line *l)
@@ -123,6 +123,35 @@ void chatlayout_text(struct cv_lines *ls, const char *s, size_t n, int width, in
 			strbuf_putc(&sb, ' ');
 		int col = 0;
 		chatlayout_line_add(l, &sb, s + wl.v[i].off, wl.v[i].len, style, &col);
+		chatlayout_line_take(l, &sb);
+	}
+	wrap_lines_done(&wl);
+}
+
+/* Wrap tinted tokens into ls: the lines of chatlayout_text(), each cut
+ * into runs at the tokens' ends. */
+void chatlayout_tinted(struct cv_lines *ls, const char *s, size_t n, int width, int indent,
+		       const struct chatlayout_tint *tints, size_t n_tints)
+{
+	struct wrap_lines wl;
+	wrap_lines_init(&wl);
+	wrap_text(s, n, width, indent, indent, &wl);
+	size_t t = 0;
+	for (size_t i = 0; i < wl.n; i++) {
+		struct cv_line *l = chatlayout_lines_push(ls);
+		struct strbuf sb = STRBUF_INIT;
+		for (int k = 0; k < indent; k++)
+			strbuf_putc(&sb, ' ');
+		int col = 0;
+		size_t off = wl.v[i].off, end = off + wl.v[i].len;
+		while (off < end) {
+			while (t < n_tints && tints[t].end <= off)
+				t++;
+			size_t stop = t < n_tints && tints[t].end < end ? tints[t].end : end;
+			unsigned st = t < n_tints ? tints[t].style : 0;
+			chatlayout_line_add(l, &sb, s + off, stop - off, st, &col);
+			off = stop;
+		}
 		chatlayout_line_take(l, &sb);
 	}
 	wrap_lines_done(&wl);

@@ -38,6 +38,15 @@ void chatlayout_line_set(struct cv_line *l, const char *text, size_t len, int wi
  * indented by indent spaces, a newline starting a new line. */
 void chatlayout_text(struct cv_lines *ls, const char *s, size_t n, int width, int indent,
 		     unsigned style);
+/* One token of tinted text: it ends at byte end of the text, in style. */
+struct chatlayout_tint {
+	size_t end;
+	unsigned style;
+};
+/* Append the text s[0, n) to ls wrapped like chatlayout_text(), each token
+ * (tints, in order, ends increasing) in its own style. */
+void chatlayout_tinted(struct cv_lines *ls, const char *s, size_t n, int width, int indent,
+		       const struct chatlayout_tint *tints, size_t n_tints);
 /* Append the Markdown text s[0, n) to ls, rendered and wrapped at width
  * columns with indent spaces in front of every line. */
 void chatlayout_markdown(struct cv_lines *ls, const char *s, size_t n, int width, int indent);

@@ -2,6 +2,7 @@
 
 #include "ui/chatview.h"
 #include "ui/chatlayout.h"
+#include "ui/chatview-alt.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -21,15 +22,18 @@ struct cv_item {
 	char *footer;
 	unsigned footer_style;
 	bool streaming;
+	struct cv_image *images; /* shown under the text, in order */
+	size_t n_images;
 
 	/* The layout cache, valid for width (-1: none). */
 	int width;
 	bool has_header, has_footer;
 	struct cv_line header, footer_line;
-	struct cv_lines reason, body;
+	struct cv_lines reason, body, pics;
 	size_t stable_bytes; /* text laid out for good into body.v[0, n_stable) */
 	size_t n_stable;
-	bool header_dirty, reason_dirty, body_dirty, footer_dirty;
+	bool header_dirty, reason_dirty, body_dirty, footer_dirty, pics_dirty;
+	struct cv_alts *alts; /* choices, tool calls, tints (chatview-alt.c) */
 };
 
 struct chatview {
@@ -41,6 +45,13 @@ struct chatview {
 	char *query;
 	bool has_match;
 	size_t match_item, match_line;
+	bool tinted; /* answers with token probabilities shown tinted (F2) */
+};
+
+/* An image under an item's text. */
+struct cv_image {
+	uint64_t id;
+	int cols, rows;
 };
 
 /* Return how much of it's text will never be laid out differently: the
@@ -108,10 +119,14 @@ static void cv_item_drop_layout(struct cv_item *it)
 	chatlayout_line_done(&it->footer_line);
 	chatlayout_lines_clear(&it->reason);
 	chatlayout_lines_clear(&it->body);
+	chatlayout_lines_clear(&it->pics);
 	free(it->reason.v);
 	free(it->body.v);
+	free(it->pics.v);
 	memset(&it->reason, 0, sizeof it->reason);
 	memset(&it->body, 0, sizeof it->body);
+	memset(&it->pics, 0, sizeof it->pics);
+	cv_alts_drop_layout(it->alts);
 	it->has_header = it->has_footer = false;
 	it->stable_bytes = it->n_stable = 0;
 	it->width = -1;
@@ -123,6 +138,8 @@ static void cv_item_done(struct cv_item *it)
 	cv_item_drop_layout(it);
 	free(it->label);
 	free(it->footer);
+	free(it->images);
+	cv_alts_delete(it->alts);
 	strbuf_done(&it->text);
 	strbuf_done(&it->reasoning);
 }
@@ -192,6 +209,75 @@ size_t chatview_add(struct chatview *v, enum cv_kind kind, const char *label, co
 size_t chatview_count(const struct chatview *v)
 {
 	return v->n;
+}
+
+/* Show an image under an item's text. */
+void chatview_add_image(struct chatview *v, size_t id, uint64_t image_id, int cols, int rows)
+{
+	struct cv_item *it = cv_item(v, id);
+	if (!it || !image_id || cols < 1 || rows < 1)
+		return;
+	it->images = xrealloc(it->images, (it->n_images + 1) * sizeof *it->images);
+	it->images[it->n_images++] = (struct cv_image){image_id, cols, rows};
+	it->pics_dirty = true;
+	cv_changed(v);
+}
+
+/* Change the cells of an image everywhere it shows. */
+void chatview_set_image_size(struct chatview *v, uint64_t image_id, int cols, int rows)
+{
+	if (cols < 1 || rows < 1)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		struct cv_item *it = &v->items[i];
+		for (size_t k = 0; k < it->n_images; k++) {
+			struct cv_image *im = &it->images[k];
+			if (im->id == image_id && (im->cols != cols || im->rows != rows)) {
+				im->cols = cols;
+				im->rows = rows;
+				it->pics_dirty = true;
+			}
+		}
+	}
+}
+
+/* Return whether an item shows image_id. */
+bool chatview_has_image(const struct chatview *v, uint64_t image_id)
+{
+	for (size_t i = 0; i < v->n; i++)
+		for (size_t k = 0; k < v->items[i].n_images; k++)
+			if (v->items[i].images[k].id == image_id)
+				return true;
+	return false;
+}
+
+/* Call fn for every image shown. */
+void chatview_each_image(const struct chatview *v,
+			 void (*fn)(void *ud, uint64_t image_id, int cols, int rows), void *ud)
+{
+	for (size_t i = 0; i < v->n; i++)
+		for (size_t k = 0; k < v->items[i].n_images; k++)
+			fn(ud, v->items[i].images[k].id, v->items[i].images[k].cols,
+			   v->items[i].images[k].rows);
+}
+
+/* Lay out it's images: one line per cell row, a blank line between two. */
+static void cv_layout_pics(struct cv_item *it)
+{
+	chatlayout_lines_clear(&it->pics);
+	for (size_t k = 0; k < it->n_images; k++) {
+		const struct cv_image *im = &it->images[k];
+		if (k > 0)
+			chatlayout_line_set(chatlayout_lines_push(&it->pics), "", 0, 1, 0);
+		for (int r = 0; r < im->rows; r++) {
+			struct cv_line *l = chatlayout_lines_push(&it->pics);
+			chatlayout_line_set(l, "", 0, 1, 0);
+			l->image_id = im->id;
+			l->image_row = r;
+			l->image_rows = im->rows;
+			l->image_cols = im->cols;
+		}
+	}
 }
 
 /* Append text to an item. */
@@ -266,6 +352,28 @@ bool chatview_reasoning_expanded(const struct chatview *v)
 	return v->reasoning_expanded;
 }
 
+/* Point r at item id's parts for chatview-alt.c, marking it dirty. */
+bool cv_item_ref(struct chatview *v, size_t id, enum cv_dirty dirty, struct cv_item_ref *r)
+{
+	struct cv_item *it = cv_item(v, id);
+	if (!it)
+		return false;
+	*r = (struct cv_item_ref){&it->text, &it->reasoning, &it->alts};
+	if (dirty == CV_DIRTY_ALL)
+		it->width = -1;
+	if (dirty != CV_DIRTY_NONE) {
+		it->header_dirty = it->body_dirty = true;
+		cv_changed(v);
+	}
+	return true;
+}
+
+/* Return the view's tinted flag. */
+bool *cv_view_tinted(struct chatview *v)
+{
+	return &v->tinted;
+}
+
 /* Bring it's cached lines up to date for the view's width. */
 static void cv_item_layout(struct chatview *v, struct cv_item *it)
 {
@@ -273,14 +381,18 @@ static void cv_item_layout(struct chatview *v, struct cv_item *it)
 		cv_item_drop_layout(it);
 		it->width = v->width;
 		it->header_dirty = it->reason_dirty = it->body_dirty = it->footer_dirty = true;
+		it->pics_dirty = true;
 	}
 	if (it->header_dirty) {
 		chatlayout_line_done(&it->header);
 		it->has_header = it->label && (it->kind == CV_ITEM_USER || it->kind == CV_ITEM_ASSISTANT);
+		char *tabs = cv_alts_header(it->alts, it->label);
+		const char *h = tabs ? tabs : it->label;
 		if (it->has_header)
-			chatlayout_line_set(&it->header, it->label, strlen(it->label), v->width,
+			chatlayout_line_set(&it->header, h, strlen(h), v->width,
 				    CV_STYLE_BOLD | (it->kind == CV_ITEM_USER ? CV_STYLE_USER
 									      : CV_STYLE_ASSISTANT));
+		free(tabs);
 		it->header_dirty = false;
 	}
 	if (it->reason_dirty) {
@@ -290,9 +402,17 @@ static void cv_item_layout(struct chatview *v, struct cv_item *it)
 					    v->reasoning_expanded, it->streaming);
 		it->reason_dirty = false;
 	}
-	if (it->body_dirty) {
+	if (it->body_dirty && v->tinted && cv_alts_has_tints(it->alts)) {
+		cv_alts_layout_tinted(it->alts, &it->body, v->width, CV_INDENT);
+		it->n_stable = it->stable_bytes = 0;
+		it->body_dirty = false;
+	} else if (it->body_dirty) {
 		cv_layout_body(it, v->width);
 		it->body_dirty = false;
+	}
+	if (it->pics_dirty) {
+		cv_layout_pics(it);
+		it->pics_dirty = false;
 	}
 	if (it->footer_dirty) {
 		chatlayout_line_done(&it->footer_line);
@@ -309,8 +429,8 @@ static size_t cv_item_lines(struct chatview *v, size_t i)
 {
 	struct cv_item *it = &v->items[i];
 	cv_item_layout(v, it);
-	return (it->has_header ? 1u : 0u) + it->reason.n + it->body.n + (it->has_footer ? 1u : 0u) +
-	       1u;
+	return (it->has_header ? 1u : 0u) + it->reason.n + it->body.n +
+	       cv_alts_tool_lines(it->alts, v->width) + it->pics.n + (it->has_footer ? 1u : 0u) + 1u;
 }
 
 /* Return line k of item i (laid out already); borrowed. */
@@ -328,6 +448,12 @@ static const struct cv_line *cv_item_line(struct chatview *v, size_t i, size_t k
 	if (k < it->body.n)
 		return &it->body.v[k];
 	k -= it->body.n;
+	if (k < cv_alts_tool_lines(it->alts, v->width))
+		return cv_alts_tool_line(it->alts, k);
+	k -= cv_alts_tool_lines(it->alts, v->width);
+	if (k < it->pics.n)
+		return &it->pics.v[k];
+	k -= it->pics.n;
 	if (it->has_footer && k == 0)
 		return &it->footer_line;
 	return &chatlayout_blank;

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Style bits of a span; the curses layer maps them to attributes. */
 enum cv_style {
@@ -28,6 +29,12 @@ enum cv_style {
 	CV_STYLE_NOTICE = 1u << 11,   /* help, demo note, command feedback */
 	CV_STYLE_MARKER = 1u << 12,   /* decorations: wrap marks, code labels, rules */
 	CV_STYLE_CONTROL = 1u << 13,  /* a control character shown visibly */
+	/* A token tinted by its probability (F2), most to least likely. */
+	CV_STYLE_PROB_HIGH = 1u << 14,
+	CV_STYLE_PROB_MID = 1u << 15,
+	CV_STYLE_PROB_LOW = 1u << 16,
+	CV_STYLE_PROB_VLOW = 1u << 17,
+	CV_STYLE_SELECTED = 1u << 18, /* the token whose alternatives are shown */
 };
 
 /* A run of one style over bytes [start, start + len) of a line's text. */
@@ -43,6 +50,10 @@ struct cv_line {
 	struct cv_span *spans; /* in order, not overlapping; gaps are unstyled */
 	size_t n_spans;
 	unsigned fill; /* style painted from the end of the text to the edge */
+	/* A row of an image (image_id != 0): no text, the image's row
+	 * image_row of image_rows, image_cols cells wide from the left. */
+	uint64_t image_id;
+	int image_row, image_rows, image_cols;
 };
 
 enum cv_kind {
@@ -70,6 +81,18 @@ size_t chatview_add(struct chatview *v, enum cv_kind kind, const char *label, co
 		    size_t len);
 /* Return the number of items. */
 size_t chatview_count(const struct chatview *v);
+/* Show an image under item id's text in cols x rows cells (whole rows: it
+ * is alone on them); image_id (not 0) names it for the drawing code. */
+void chatview_add_image(struct chatview *v, size_t id, uint64_t image_id, int cols,
+			int rows);
+/* Change the cells of every showing of image_id (after a resize). */
+void chatview_set_image_size(struct chatview *v, uint64_t image_id, int cols, int rows);
+/* Return whether any item shows image_id. */
+bool chatview_has_image(const struct chatview *v, uint64_t image_id);
+/* Call fn for every image the view shows (its id and cells), in order. */
+void chatview_each_image(const struct chatview *v,
+			 void (*fn)(void *ud, uint64_t image_id, int cols, int rows),
+			 void *ud);
 /* Append len bytes of (sanitized) text to item id. */
 void chatview_append(struct chatview *v, size_t id, const char *text, size_t len);
 /* Append len bytes of (sanitized) reasoning text to item id. */
@@ -117,5 +140,38 @@ const char *chatview_search_query(const struct chatview *v);
 /* Return the byte offset of the first occurrence of q (ASCII letters
  * compared without case) in s[from, len), or -1. */
 long chatview_find(const char *s, size_t len, const char *q, size_t from);
+
+/* ---- answers with several choices, tool calls and token tints
+ * (chatview-alt.c).  Choice 0 is the one chatview_append() fills until
+ * another is shown; every text must already be sanitized. */
+
+/* Append text (or reasoning) to choice c of answer id; the answer shows
+ * tabs ("[1/3]" after its label) once it has several choices. */
+void chatview_append_choice(struct chatview *v, size_t id, size_t c, bool reasoning,
+			    const char *text, size_t len);
+/* Return the number of choices of item id (1 for an item without any). */
+size_t chatview_n_choices(struct chatview *v, size_t id);
+/* Return the choice item id shows. */
+size_t chatview_shown_choice(struct chatview *v, size_t id);
+/* Show choice c of item id; returns 0, or -1 when it has no such choice. */
+int chatview_show_choice(struct chatview *v, size_t id, size_t c);
+/* Set tool call block k of choice c of item id: a title line and a body
+ * (pretty-printed arguments, several lines), both copied. */
+void chatview_set_tool(struct chatview *v, size_t id, size_t c, size_t k, const char *title,
+		       const char *body);
+/* Append one token of choice c of item id with its log probability, for
+ * the tinted view. */
+void chatview_append_tint(struct chatview *v, size_t id, size_t c, const char *text, size_t len,
+			  double logprob);
+/* Return the number of tinted tokens of the shown choice of item id. */
+size_t chatview_n_tints(struct chatview *v, size_t id);
+/* Mark token k of item id's shown choice as selected ((size_t)-1: none). */
+void chatview_select_token(struct chatview *v, size_t id, size_t k);
+/* Show answers that have tokens as tinted tokens (true) or as Markdown. */
+void chatview_set_tinted(struct chatview *v, bool on);
+/* Return whether answers are shown tinted. */
+bool chatview_tinted(struct chatview *v);
+/* Return the CV_STYLE_PROB_* style for a token's log probability. */
+unsigned chatview_prob_style(double logprob);
 
 #endif

@@ -16,6 +16,8 @@ static const struct {
 	{"/exit", CMD_QUIT},     {"/help", CMD_HELP},   {"/model", CMD_MODEL},
 	{"/new", CMD_NEW},       {"/quit", CMD_QUIT},   {"/reasoning", CMD_REASONING},
 	{"/retry", CMD_RETRY},   {"/set", CMD_SET},     {"/system", CMD_SYSTEM},
+	{"/copy", CMD_COPY},     {"/edit", CMD_EDIT},   {"/tool", CMD_TOOL},
+	{"/view", CMD_VIEW},
 };
 
 /* Return whether c is a blank (space, tab, newline). */
@@ -71,15 +73,26 @@ const char *cmd_help_text(void)
 	       "  Home / End       top / bottom of the conversation (empty input), or C-Home / C-End\n"
 	       "  C-f              (empty input) search: type, Enter; n / N older / newer match; Esc ends\n"
 	       "  C-r              show or fold reasoning\n"
+	       "  Alt-Left/Right   (several choices, -n) show the previous / next choice; the\n"
+	       "                   one shown is the one the conversation goes on with;\n"
+	       "                   Tab / Shift-Tab too on an empty input\n"
+	       "  F2               tint answer tokens by probability (asked with --logprobs)\n"
+	       "  Alt-Up/Down      (tints on) select a token: its alternatives show below\n"
 	       "  C-l              redraw the screen;  C-z  suspend\n"
 	       "  C-a C-e C-b C-f M-b M-f C-d C-h C-k C-u C-w C-y M-d C-_   edit the input (Emacs keys)\n"
 	       "Commands\n"
 	       "  /attach PATH|GLOB|URL...  attach images to the next message (or paste a file's path)\n"
 	       "  /detach N|all             remove attachment N (from the strip), or all of them\n"
+	       "  /view N                   show attachment N (or image N of the conversation) large\n"
 	       "  /model [NAME]             use another model (alone: show the model)\n"
 	       "  /system [TEXT]            set the system prompt (alone: remove it)\n"
-	       "  /set PARAM VALUE          set a request parameter (temperature, max_tokens, ...)\n"
+	       "  /set [PARAM [VALUE]]      set a request parameter (temperature, max_tokens, ...);\n"
+	       "                            alone: list them all with their values\n"
 	       "  /retry                    a new answer to the last question\n"
+	       "  /edit                     put the last question back into the input\n"
+	       "  /copy [N]                 copy the last answer (or its code block N) to the\n"
+	       "                            clipboard (OSC 52; in tmux: set-clipboard on)\n"
+	       "  /tool ID TEXT             answer tool call ID with TEXT (then the model goes on)\n"
 	       "  /reasoning                show or fold reasoning (like C-r)\n"
 	       "  /new, /clear              start a new conversation\n"
 	       "  /help                     this text\n"
@@ -95,6 +108,69 @@ size_t cmd_complete(const char *prefix, const char **out, size_t max)
 		if (strncmp(cmd_table[i].name, prefix, pl) == 0)
 			out[n++] = cmd_table[i].name;
 	return n;
+}
+
+/* Return the length of the fence that opens or closes at line s[0, n) (3
+ * or more ` or ~ after at most 3 spaces), setting *ch to its character;
+ * 0 when the line is no fence. */
+static size_t cmd_fence(const char *s, size_t n, char *ch)
+{
+	size_t i = 0;
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	if (i >= n || (s[i] != '`' && s[i] != '~'))
+		return 0;
+	size_t k = i;
+	while (k < n && s[k] == s[i])
+		k++;
+	if (k - i < 3)
+		return 0;
+	*ch = s[i];
+	return k - i;
+}
+
+/* Find fenced code block n. */
+int cmd_code_block(const char *s, size_t len, int n, size_t *start, size_t *n_bytes)
+{
+	int seen = 0;
+	size_t open_len = 0, from = 0;
+	char open_ch = 0;
+	for (size_t off = 0; off < len;) {
+		const char *nl = memchr(s + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - s) + 1 : len;
+		size_t line = end - off - (nl ? 1 : 0);
+		char ch = 0;
+		size_t f = cmd_fence(s + off, line, &ch);
+		if (!open_len && f) {
+			open_len = f;
+			open_ch = ch;
+			from = end;
+			seen++;
+		} else if (open_len && f >= open_len && ch == open_ch) {
+			/* A closing fence has nothing but blanks after it. */
+			size_t k = off;
+			while (k < off + line && s[k] == ' ')
+				k++;
+			k += f;
+			while (k < off + line && (s[k] == ' ' || s[k] == '\t'))
+				k++;
+			if (k == off + line) {
+				if (seen == n) {
+					*start = from;
+					*n_bytes = off - from;
+					return 0;
+				}
+				open_len = 0;
+			}
+		}
+		off = end;
+	}
+	if (open_len && seen == n) {
+		*start = from;
+		*n_bytes = len - from;
+		return 0;
+	}
+	return -1;
 }
 
 /* Return the value of hex digit c, or -1. */

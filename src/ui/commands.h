@@ -18,6 +18,10 @@ enum cmd_id {
 	CMD_RETRY,
 	CMD_REASONING,
 	CMD_QUIT,
+	CMD_COPY,
+	CMD_EDIT,
+	CMD_TOOL,
+	CMD_VIEW,
 };
 
 /* Parse the input text: returns the command and sets *arg to its argument
@@ -31,6 +35,12 @@ const char *cmd_help_text(void);
 /* Return the names ("/attach", ...) that start with prefix, at most max of
  * them, in out (static strings); returns how many. */
 size_t cmd_complete(const char *prefix, const char **out, size_t max);
+
+/* Find fenced code block n (from 1) of the Markdown text s[0, len): a
+ * ``` or ~~~ fence (at most 3 spaces in), up to the closing fence or the
+ * end.  Sets *start and *n_bytes to its content (without the fences, the
+ * last newline included); returns 0, or -1 when there is no block n. */
+int cmd_code_block(const char *s, size_t len, int n, size_t *start, size_t *n_bytes);
 
 /* Return the file path a paste holds when it is one path as terminals paste
  * a dropped file: surrounding blanks trimmed, '...' or "..." quotes removed,

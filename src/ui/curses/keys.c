@@ -3,6 +3,7 @@
 #include "ui/curses/keys.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "term/reply.h"
 
 #include <curses.h>
 #include <stdlib.h>
@@ -18,12 +19,16 @@ struct keys {
 	bool in_paste;
 	struct strbuf paste;  /* text of the paste being collected */
 	struct strbuf done;   /* text of the last paste event handed out */
+	/* Late replies to the terminal probe (they can arrive after curses
+	 * started, over a slow link) are swallowed here, never typed. */
+	struct term_reply_parser replies;
 };
 
 /* Return a new reader. */
 struct keys *keys_new(bool mouse)
 {
 	struct keys *k = xcalloc(1, sizeof *k);
+	term_reply_init(&k->replies);
 	define_key("\033[200~", KEYS_PASTE_BEGIN);
 	define_key("\033[201~", KEYS_PASTE_END);
 	if (mouse) {
@@ -135,6 +140,7 @@ static bool keys_code(struct keys *k, int code, struct ui_event *ev)
 	case KEY_ENTER: return keys_named(ev, UI_KEY_ENTER, 0);
 	case KEY_BTAB: return keys_named(ev, UI_KEY_BACKTAB, UI_MOD_SHIFT);
 	case KEY_F(1): return keys_named(ev, UI_KEY_F1, 0);
+	case KEY_F(2): return keys_named(ev, UI_KEY_F2, 0);
 	case KEY_RESIZE:
 		ev->kind = UI_EV_RESIZE;
 		return true;
@@ -191,6 +197,37 @@ static bool keys_char(uint32_t c, unsigned mods, struct ui_event *ev)
 	return true;
 }
 
+/* After ESC [ (read): read the rest of a CSI sequence and swallow it when it
+ * is a reply to the probe (term/reply.h); returns -1 when swallowed, else 1
+ * with the bytes after ESC [ pushed back to be read as typed. */
+static int keys_csi(struct keys *k)
+{
+	unsigned char out[TERM_REPLY_HOLD_MAX * 2 + 8];
+	size_t n = term_reply_feed(&k->replies, (const unsigned char *)"\033[", 2, out);
+	/* Replies come in one write: wait for no byte that is not there yet. */
+	for (int i = 0; n == 0 && term_reply_pending(&k->replies) && i < TERM_REPLY_HOLD_MAX; i++) {
+		wint_t c;
+		int r = get_wch(&c);
+		if (r != OK || c > 0x7f) {
+			if (r == KEY_CODE_YES)
+				ungetch((int)c);
+			else if (r == OK)
+				unget_wch(c);
+			break;
+		}
+		unsigned char b = (unsigned char)c;
+		n = term_reply_feed(&k->replies, &b, 1, out);
+	}
+	if (n == 0 && term_reply_pending(&k->replies))
+		n = term_reply_flush(&k->replies, out);
+	if (n == 0)
+		return -1;
+	/* out holds ESC [ and what followed: give back all after ESC [. */
+	for (size_t i = n; i-- > 2;)
+		ungetch(out[i]);
+	return 1;
+}
+
 /* Read the next event. */
 bool keys_read(struct keys *k, struct ui_event *ev)
 {
@@ -236,6 +273,17 @@ bool keys_read(struct keys *k, struct ui_event *ev)
 			/* Esc then a character at once is Alt+character. */
 			wint_t next;
 			int r2 = get_wch(&next);
+			if (r2 == OK && next == '[') {
+				int got = keys_csi(k);
+				if (got < 0)
+					continue; /* a reply, swallowed */
+				if (got > 0) {
+					/* Not a reply: Alt+[ then the rest as typed. */
+					if (keys_char('[', UI_MOD_ALT, ev))
+						return true;
+					continue;
+				}
+			}
 			if (r2 == OK && next != 27) {
 				if (keys_char((uint32_t)next, UI_MOD_ALT, ev))
 					return true;

@@ -27,12 +27,18 @@ enum {
 	SCREEN_PAIR_STATUS_BUSY,
 	SCREEN_PAIR_STATUS_ERROR,
 	SCREEN_PAIR_STRIP,
+	SCREEN_PAIR_PROB_HIGH, /* token tints (F2), most to least likely */
+	SCREEN_PAIR_PROB_MID,
+	SCREEN_PAIR_PROB_LOW,
+	SCREEN_PAIR_PROB_VLOW,
 };
 
 static SCREEN *screen_term;
 static FILE *screen_tty;
 static bool screen_colour;
 static bool screen_active;
+static struct term_caps screen_tcaps;
+static struct images *screen_images;
 
 /* Terminal modes squint turns on: bracketed paste. */
 static void screen_modes(bool on)
@@ -67,6 +73,10 @@ static void screen_init_colours(void)
 	init_pair(SCREEN_PAIR_STATUS_BUSY, COLOR_BLACK, COLOR_CYAN);
 	init_pair(SCREEN_PAIR_STATUS_ERROR, COLOR_WHITE, COLOR_RED);
 	init_pair(SCREEN_PAIR_STRIP, COLOR_CYAN, -1);
+	init_pair(SCREEN_PAIR_PROB_HIGH, COLOR_GREEN, -1);
+	init_pair(SCREEN_PAIR_PROB_MID, COLOR_YELLOW, -1);
+	init_pair(SCREEN_PAIR_PROB_LOW, many ? 208 : COLOR_MAGENTA, -1);
+	init_pair(SCREEN_PAIR_PROB_VLOW, COLOR_RED, -1);
 }
 
 /* Take over the terminal. */
@@ -78,6 +88,8 @@ int screen_init(char **err)
 				 "one; use -p PROMPT");
 		return -1;
 	}
+	/* Ask the terminal what it shows before curses reads its input. */
+	term_probe(fileno(screen_tty), NULL, 0, &screen_tcaps);
 	screen_term = newterm(NULL, screen_tty, screen_tty);
 	if (!screen_term) {
 		fclose(screen_tty);
@@ -98,6 +110,12 @@ int screen_init(char **err)
 	intrflush(stdscr, FALSE);
 	meta(stdscr, TRUE);
 	screen_init_colours();
+	/* Keys typed during the probe come first (ungetch is last in, first out). */
+	unsigned char typed[TERM_TYPED_MAX];
+	size_t n_typed = term_caps_take_typed(&screen_tcaps, typed, sizeof typed);
+	while (n_typed > 0)
+		ungetch(typed[--n_typed]);
+	screen_images = images_new(screen_tty, &screen_tcaps, screen_colour);
 	screen_modes(true);
 	xalloc_set_exit_hook(screen_done);
 	return 0;
@@ -113,6 +131,8 @@ void screen_done(void)
 		endwin();
 		screen_active = false;
 	}
+	images_delete(screen_images);
+	screen_images = NULL;
 	delscreen(screen_term);
 	screen_term = NULL;
 	fclose(screen_tty);
@@ -138,6 +158,8 @@ void screen_resume(void)
 	reset_prog_mode();
 	screen_modes(true);
 	clearok(curscr, TRUE);
+	if (screen_images)
+		images_invalidate(screen_images);
 	refresh();
 }
 
@@ -158,6 +180,27 @@ void screen_size(int *rows, int *cols)
 void screen_invalidate(void)
 {
 	clearok(curscr, TRUE);
+	if (screen_images)
+		images_invalidate(screen_images);
+}
+
+/* Return the terminal's capabilities. */
+const struct term_caps *screen_caps(void)
+{
+	return screen_images ? images_caps(screen_images) : &screen_tcaps;
+}
+
+/* Follow a resize. */
+bool screen_sync_size(void)
+{
+	return screen_images && images_sync_size(screen_images, LINES, COLS);
+}
+
+/* Forget an image's renderings. */
+void screen_forget_image(uint64_t id)
+{
+	if (screen_images)
+		images_forget(screen_images, id);
 }
 
 /* Return the curses attributes for a set of cv_style bits. */
@@ -200,6 +243,20 @@ static attr_t screen_attr(unsigned st)
 		pair = SCREEN_PAIR_ERROR;
 		a |= A_BOLD;
 	}
+	if (st & CV_STYLE_PROB_HIGH)
+		pair = SCREEN_PAIR_PROB_HIGH;
+	if (st & CV_STYLE_PROB_MID)
+		pair = SCREEN_PAIR_PROB_MID;
+	if (st & CV_STYLE_PROB_LOW) {
+		pair = SCREEN_PAIR_PROB_LOW;
+		a |= screen_colour ? A_NORMAL : A_UNDERLINE;
+	}
+	if (st & CV_STYLE_PROB_VLOW) {
+		pair = SCREEN_PAIR_PROB_VLOW;
+		a |= screen_colour ? A_BOLD : A_BOLD | A_UNDERLINE;
+	}
+	if (st & CV_STYLE_SELECTED)
+		a |= A_REVERSE;
 	if (st & CV_STYLE_CONTROL)
 		a |= A_REVERSE;
 	if (screen_colour && pair)
@@ -306,11 +363,16 @@ void screen_draw(const struct screen_frame *f)
 		curs_set(0);
 		move(0, 0);
 		screen_put(f->too_small, strlen(f->too_small), COLS);
-		refresh();
+		if (screen_images)
+			images_refresh(screen_images, NULL, 0); /* and the images go */
+		else
+			refresh();
 		return;
 	}
 	for (int i = 0; i < f->n_pane && i < f->pane_rows; i++)
 		screen_draw_line(i, f->pane[i], f->query);
+	if (screen_images && f->n_images)
+		images_draw_cells(screen_images, f->images, f->n_images);
 	if (f->marker && f->pane_rows > 0) {
 		int w = width_of(f->marker, strlen(f->marker));
 		int x = COLS - w - 1 > 0 ? COLS - w - 1 : 0;
@@ -347,5 +409,8 @@ void screen_draw(const struct screen_frame *f)
 	} else {
 		curs_set(0);
 	}
-	refresh();
+	if (screen_images)
+		images_refresh(screen_images, f->images, f->n_images);
+	else
+		refresh();
 }

@@ -4,7 +4,9 @@
 #ifndef SQUINT_UI_CURSES_SCREEN_H
 #define SQUINT_UI_CURSES_SCREEN_H
 
+#include "term/probe.h"
 #include "ui/chatview.h"
+#include "ui/curses/images.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +34,9 @@ struct screen_frame {
 	int n_pane;
 	const char *query;  /* search matches to highlight, or NULL */
 	const char *marker; /* drawn over the pane's last row, right-aligned, or NULL */
+	/* Images anywhere on the screen (pane and strip), on rows drawn blank. */
+	const struct images_item *images;
+	int n_images;
 
 	/* The attachment strip, then the input, then the status bar. */
 	const struct screen_text *strip;
@@ -46,8 +51,9 @@ struct screen_frame {
 	enum screen_status status;
 };
 
-/* Take over the terminal (/dev/tty, so redirections cannot break the UI);
- * returns 0, or -1 with *err set to a newly allocated message. */
+/* Take over the terminal (/dev/tty, so redirections cannot break the UI),
+ * after probing what it can show (term/probe.h; keys typed meanwhile are
+ * kept); returns 0, or -1 with *err set to a newly allocated message. */
 int screen_init(char **err);
 /* Give the terminal back as it was (safe to call twice, and from atexit). */
 void screen_done(void);
@@ -61,6 +67,13 @@ int screen_fd(void);
 void screen_size(int *rows, int *cols);
 /* Repaint the whole terminal on the next frame (Ctrl-L). */
 void screen_invalidate(void);
+/* Return what the terminal can show (borrowed; valid until screen_done()). */
+const struct term_caps *screen_caps(void);
+/* Follow a change of the terminal's size before a frame is laid out;
+ * returns true when the cell size in pixels changed. */
+bool screen_sync_size(void);
+/* Forget the cached renderings of image id (it is gone). */
+void screen_forget_image(uint64_t id);
 /* Draw frame f and put the cursor where it belongs. */
 void screen_draw(const struct screen_frame *f);
 

@@ -215,6 +215,80 @@ static void test_empty_user_turn_has_content(void **state)
 	conv_done(&c);
 }
 
+/* Logprob entries from the JSON chunk.h keeps: token, logprob, top list;
+ * a second call takes only the new ones; malformed entries keep a place. */
+static void test_logprobs(void **state)
+{
+	(void)state;
+	struct conv c;
+	conv_init(&c);
+	size_t a = conv_add_answer(&c, 1, "m");
+	struct conv_msg *m = conv_msg_at(&c, a);
+	json_object *arr = json_tokener_parse(
+		"[{\"token\": \"Hi\", \"logprob\": -0.5, \"top_logprobs\": ["
+		"{\"token\": \"Hi\", \"logprob\": -0.5}, {\"token\": \"Yo\", \"logprob\": -1}]},"
+		"{\"token\": \"a\\u0000b\", \"logprob\": 0}]");
+	assert_non_null(arr);
+	assert_int_equal(conv_answer_add_logprobs(m, 1, arr, 0), 2);
+	const struct conv_choice *ch = conv_answer_choice(m, 1);
+	assert_non_null(ch);
+	assert_int_equal(ch->n_logprobs, 2);
+	assert_string_equal(ch->logprobs[0].token, "Hi");
+	assert_true(ch->logprobs[0].logprob == -0.5);
+	assert_int_equal(ch->logprobs[0].n_top, 2);
+	assert_string_equal(ch->logprobs[0].top[1].token, "Yo");
+	assert_true(ch->logprobs[0].top[1].logprob == -1.0);
+	assert_int_equal(ch->logprobs[1].len, 3); /* the NUL is kept */
+	assert_memory_equal(ch->logprobs[1].token, "a\0b", 3);
+	assert_int_equal(ch->logprobs[1].n_top, 0);
+	/* Nothing new: nothing added; then one new and one malformed entry. */
+	assert_int_equal(conv_answer_add_logprobs(m, 1, arr, 2), 2);
+	json_object_array_add(arr, json_object_new_string("junk"));
+	assert_int_equal(conv_answer_add_logprobs(m, 1, arr, 2), 3);
+	ch = conv_answer_choice(m, 1);
+	assert_string_equal(ch->logprobs[2].token, "");
+	assert_int_equal(conv_answer_add_logprobs(m, 1, NULL, 0), 3);
+	assert_int_equal(conv_answer_add_logprobs(m, -1, arr, 0), 0);
+	json_object_put(arr);
+	conv_done(&c);
+}
+
+/* A tool call's id is set once; choosing a choice changes what is sent. */
+static void test_tool_id_and_choose(void **state)
+{
+	(void)state;
+	struct conv c;
+	conv_init(&c);
+	size_t u = conv_add_user(&c, 1);
+	conv_msg_add_text(conv_msg_at(&c, u), "q", 1);
+	size_t a = conv_add_answer(&c, 2, "m");
+	struct conv_msg *m = conv_msg_at(&c, a);
+	apply(m, CHUNK_DELTA_CONTENT, 0, -1, "zero");
+	apply(m, CHUNK_DELTA_TOOL_NAME, 1, 0, "f");
+	apply(m, CHUNK_DELTA_TOOL_CALL, 1, 0, "{}");
+	assert_int_equal(conv_answer_set_tool_id(m, 1, 0, "call_1"), 0);
+	assert_int_equal(conv_answer_set_tool_id(m, 1, 0, "other"), 0);
+	assert_string_equal(conv_answer_choice(m, 1)->tool_calls[0].id, "call_1");
+	assert_int_equal(conv_answer_set_tool_id(m, 1, -1, "x"), -1);
+	assert_int_equal(conv_answer_choose(m, 2), -1);
+	assert_int_equal(m->chosen, 0);
+	assert_int_equal(conv_answer_choose(m, 1), 0);
+	conv_answer_finish(m, CONV_DONE, NULL);
+	size_t t = conv_add_tool(&c, 3, "call_1", "result");
+	struct conv_request r;
+	conv_request_build(&c, t, &r);
+	assert_int_equal(r.n_msgs, 3);
+	assert_string_equal(r.msgs[1].role, "assistant");
+	assert_non_null(r.msgs[1].tool_calls);
+	json_object *call = json_object_array_get_idx(r.msgs[1].tool_calls, 0), *id = NULL;
+	assert_true(json_object_object_get_ex(call, "id", &id));
+	assert_string_equal(json_object_get_string(id), "call_1");
+	assert_string_equal(r.msgs[2].role, "tool");
+	assert_string_equal(r.msgs[2].tool_call_id, "call_1");
+	conv_request_done(&r);
+	conv_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +299,8 @@ int main(void)
 		cmocka_unit_test(test_request_retry_picks_last_answer),
 		cmocka_unit_test(test_request_tool_calls),
 		cmocka_unit_test(test_empty_user_turn_has_content),
+		cmocka_unit_test(test_logprobs),
+		cmocka_unit_test(test_tool_id_and_choose),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -264,6 +264,118 @@ static void test_commands(void **state)
 	assert_null(cmd_pasted_path("/a\n/b", 5));
 }
 
+/* Several choices: tabs in the header, switching shows the other text and
+ * keeps each choice's own; tool blocks and tints belong to their choice. */
+static void test_choices(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 40, 20);
+	size_t a = chatview_add(v, CV_ITEM_ASSISTANT, "m", "", 0);
+	chatview_set_streaming(v, a, true);
+	chatview_append_choice(v, a, 0, false, "zero", 4);
+	assert_int_equal(chatview_n_choices(v, a), 1);
+	assert_null(strstr(screen(v), "[1/"));
+	chatview_append_choice(v, a, 2, false, "two", 3);
+	chatview_append_choice(v, a, 1, false, "one", 3);
+	chatview_append_choice(v, a, 1, true, "thinking", 8);
+	assert_int_equal(chatview_n_choices(v, a), 3);
+	assert_non_null(strstr(screen(v), "m  [1/3]"));
+	assert_non_null(strstr(screen(v), "zero"));
+	assert_null(strstr(screen(v), "one"));
+	assert_int_equal(chatview_show_choice(v, a, 1), 0);
+	assert_int_equal(chatview_shown_choice(v, a), 1);
+	assert_non_null(strstr(screen(v), "m  [2/3]"));
+	assert_non_null(strstr(screen(v), "one"));
+	assert_non_null(strstr(screen(v), "reasoning (Ctrl-R"));
+	assert_null(strstr(screen(v), "zero"));
+	/* Text for the shown choice and for a hidden one while shown. */
+	chatview_append_choice(v, a, 1, false, "+1", 2);
+	chatview_append_choice(v, a, 0, false, "+0", 2);
+	assert_non_null(strstr(screen(v), "one+1"));
+	assert_int_equal(chatview_show_choice(v, a, 0), 0);
+	assert_non_null(strstr(screen(v), "zero+0"));
+	assert_null(strstr(screen(v), "reasoning (Ctrl-R"));
+	assert_int_equal(chatview_show_choice(v, a, 3), -1);
+	assert_int_equal(chatview_show_choice(v, 99, 0), -1);
+	/* A tool block of choice 2 shows with it only. */
+	chatview_set_tool(v, a, 2, 0, "T get_weather", "{\n  \"q\": 1\n}");
+	assert_null(strstr(screen(v), "get_weather"));
+	chatview_show_choice(v, a, 2);
+	assert_non_null(strstr(screen(v), "T get_weather\n    {\n      \"q\": 1\n    }\n"));
+	chatview_set_tool(v, a, 2, 0, "T get_weather", "{}");
+	assert_non_null(strstr(screen(v), "    {}\n"));
+	chatview_delete(v);
+}
+
+/* Tints: a token per span in its probability's style, the selected one
+ * marked; only while tinted, and only for the choice shown. */
+static void test_tints(void **state)
+{
+	(void)state;
+	assert_int_equal(chatview_prob_style(0), CV_STYLE_PROB_HIGH);
+	assert_int_equal(chatview_prob_style(-0.1), CV_STYLE_PROB_HIGH);
+	assert_int_equal(chatview_prob_style(-0.5), CV_STYLE_PROB_MID);
+	assert_int_equal(chatview_prob_style(-1.5), CV_STYLE_PROB_LOW);
+	assert_int_equal(chatview_prob_style(-5), CV_STYLE_PROB_VLOW);
+	struct chatview *v = chatview_new();
+	chatview_resize(v, 40, 20);
+	size_t a = chatview_add(v, CV_ITEM_ASSISTANT, "m", "**Hi** you", 10);
+	chatview_append_tint(v, a, 0, "**Hi**", 6, -0.01);
+	chatview_append_tint(v, a, 0, " you", 4, -3);
+	chatview_append_tint(v, a, 1, "other", 5, -3);
+	assert_int_equal(chatview_n_tints(v, a), 2);
+	assert_non_null(strstr(screen(v), "  Hi you")); /* Markdown */
+	chatview_set_tinted(v, true);
+	assert_true(chatview_tinted(v));
+	assert_non_null(strstr(screen(v), "  **Hi** you")); /* the tokens */
+	const struct cv_line *lines[8];
+	int n = chatview_visible(v, lines, 8);
+	const struct cv_line *l = NULL;
+	for (int i = 0; i < n; i++)
+		if (strstr(lines[i]->text, "**Hi**"))
+			l = lines[i];
+	assert_non_null(l);
+	assert_int_equal(l->n_spans, 2);
+	assert_int_equal(l->spans[0].start, 2);
+	assert_int_equal(l->spans[0].len, 6);
+	assert_int_equal(l->spans[0].style, CV_STYLE_PROB_HIGH);
+	assert_int_equal(l->spans[1].style, CV_STYLE_PROB_VLOW);
+	chatview_select_token(v, a, 1);
+	n = chatview_visible(v, lines, 8);
+	for (int i = 0; i < n; i++)
+		if (strstr(lines[i]->text, "**Hi**"))
+			l = lines[i];
+	assert_int_equal(l->spans[1].style, CV_STYLE_PROB_VLOW | CV_STYLE_SELECTED);
+	chatview_show_choice(v, a, 1);
+	assert_non_null(strstr(screen(v), "  other"));
+	chatview_show_choice(v, a, 0);
+	chatview_set_tinted(v, false);
+	assert_non_null(strstr(screen(v), "  Hi you"));
+	chatview_delete(v);
+}
+
+/* Fenced code blocks of an answer, for /copy N. */
+static void test_code_block(void **state)
+{
+	(void)state;
+	const char *s = "text\n```sh\necho 1\n```\nmore\n  ~~~~\na\n~~~\nb\n~~~~\n```\nopen";
+	size_t st, n;
+	assert_int_equal(cmd_code_block(s, strlen(s), 1, &st, &n), 0);
+	assert_int_equal(n, 7);
+	assert_memory_equal(s + st, "echo 1\n", 7);
+	/* A shorter closing fence does not close a longer one. */
+	assert_int_equal(cmd_code_block(s, strlen(s), 2, &st, &n), 0);
+	assert_memory_equal(s + st, "a\n~~~\nb\n", n);
+	/* An unclosed block runs to the end. */
+	assert_int_equal(cmd_code_block(s, strlen(s), 3, &st, &n), 0);
+	assert_memory_equal(s + st, "open", n);
+	assert_int_equal(cmd_code_block(s, strlen(s), 4, &st, &n), -1);
+	assert_int_equal(cmd_code_block(s, strlen(s), 0, &st, &n), -1);
+	assert_int_equal(cmd_code_block("``x``", 5, 1, &st, &n), -1);
+	assert_int_equal(cmd_code_block("", 0, 1, &st, &n), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +388,9 @@ int main(void)
 		cmocka_unit_test(test_footer_and_label),
 		cmocka_unit_test(test_large_conversation_is_lazy),
 		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_choices),
+		cmocka_unit_test(test_tints),
+		cmocka_unit_test(test_code_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,439 @@
+/* The interactive mode's pictures: a small decoded copy of every attached
+ * image (made once, when it is attached: nothing big is decoded on the
+ * keystroke path), its thumbnail under the message that sent it, the
+ * previews in the attachment strip, and /view N.
+ *
+ * Images are known by a serial id, never reused, which keys the preview
+ * cache.  Thumbnails fit TUI_IMG_ROWS rows under a message, TUI_STRIP_ROWS
+ * in the strip; /view fits one to the whole pane.  Where the terminal shows
+ * no graphics nothing is reserved: the "[image N: name type W×H size]"
+ * line of the message is the placeholder. */
+#include <config.h>
+
+#include "tui-internal.h"
+#include "core/xalloc.h"
+#include "i18n.h"
+#include "img/decode.h"
+#include "img/fit.h"
+#include "img/preview.h"
+#include "img/upload.h"
+#include "ui/chatlayout.h"
+#include "ui/curses/screen.h"
+#include "ui/placement.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Most rows a thumbnail takes under its message (TODO: config key
+ * preview_rows). */
+#define TUI_IMG_ROWS 12
+/* Rows and most columns of a preview in the attachment strip. */
+#define TUI_STRIP_ROWS TUI_STRIP_PREVIEW_ROWS
+#define TUI_STRIP_COLS 16
+/* Thumbnails sit under the message text, indented like it. */
+#define TUI_IMG_INDENT 2
+/* The decoded copy fits this many cells at least (the whole screen, for
+ * /view), whatever the terminal's size when the image was attached. */
+#define TUI_THUMB_MIN_COLS 160
+#define TUI_THUMB_MIN_ROWS 50
+
+struct tui_image {
+	uint64_t id;
+	struct image thumb; /* the decoded copy, at most a screen of pixels */
+	char *desc;	    /* "name  png  640×480  12.3 kB", sanitized */
+	bool sent;	    /* shown in the conversation */
+	size_t number;	    /* its N in "[image N: ...]" once sent */
+	int box_cols, box_rows; /* the box its conversation thumbnail fits */
+	int cols, rows;		/* the cells it takes there */
+};
+
+struct tui_images {
+	struct tui_image *v;
+	size_t n;
+	uint64_t next_id;
+	size_t n_sent;		/* images sent in this conversation */
+	size_t view_count;	/* chatview_count() seen last: fewer means /new */
+	uint64_t *pending;	/* sent with the message being built */
+	size_t n_pending;
+	int width, cell_w, cell_h; /* what the thumbnails were fitted for */
+	uint64_t viewing;	   /* /view: the image shown, or 0 */
+	int view_cols, view_rows;  /* the box it is fitted into */
+	struct cv_lines view_lines;
+	const struct cv_line **view_ptrs;
+	struct images_item *items; /* this frame's images */
+	size_t cap_items;
+};
+
+/* Return the registry entry of id, or NULL. */
+static struct tui_image *tui_images_find(struct tui *t, uint64_t id)
+{
+	struct tui_images *r = t->images;
+	for (size_t i = 0; id && i < r->n; i++)
+		if (r->v[i].id == id)
+			return &r->v[i];
+	return NULL;
+}
+
+/* Set up the registry (after screen_init()). */
+void tui_images_init(struct tui *t)
+{
+	t->images = xcalloc(1, sizeof *t->images);
+	t->images->next_id = 1;
+}
+
+/* Free entry e's contents. */
+static void tui_image_done(struct tui_image *e)
+{
+	image_free(&e->thumb);
+	free(e->desc);
+}
+
+/* Free the registry. */
+void tui_images_done(struct tui *t)
+{
+	struct tui_images *r = t->images;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		tui_image_done(&r->v[i]);
+	free(r->v);
+	free(r->pending);
+	chatlayout_lines_clear(&r->view_lines);
+	free(r->view_lines.v);
+	free(r->view_ptrs);
+	free(r->items);
+	free(r);
+	t->images = NULL;
+}
+
+/* Drop entry i (its cached renderings too). */
+static void tui_images_drop(struct tui *t, size_t i)
+{
+	struct tui_images *r = t->images;
+	screen_forget_image(r->v[i].id);
+	if (r->viewing == r->v[i].id)
+		r->viewing = 0;
+	tui_image_done(&r->v[i]);
+	memmove(&r->v[i], &r->v[i + 1], (r->n - i - 1) * sizeof *r->v);
+	r->n--;
+}
+
+/* Drop what nothing shows any more: detached attachments, and the
+ * conversation's images after /new. */
+static void tui_images_prune(struct tui *t)
+{
+	struct tui_images *r = t->images;
+	size_t count = chatview_count(t->view);
+	bool cleared = count < r->view_count;
+	r->view_count = count;
+	if (cleared)
+		r->n_sent = 0;
+	for (size_t i = r->n; i-- > 0;) {
+		struct tui_image *e = &r->v[i];
+		bool used = false;
+		if (e->sent)
+			used = !cleared;
+		for (size_t k = 0; !used && k < t->n_atts; k++)
+			used = t->atts[k].preview_id == e->id;
+		for (size_t k = 0; !used && k < r->n_pending; k++)
+			used = r->pending[k] == e->id;
+		if (!used)
+			tui_images_drop(t, i);
+	}
+}
+
+/* Make the decoded copy of attachment a (a local file) and give a its id;
+ * a preview is a nicety: failures only go to the log. */
+void tui_images_attach(struct tui *t, struct attachment *a)
+{
+	a->preview_id = 0;
+	if (a->is_url || !t->images)
+		return;
+	const struct term_caps *caps = screen_caps();
+	struct upload_opts uo;
+	upload_opts_from_config(&uo, t->cfg);
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	char *err = NULL;
+	struct image full;
+	image_init(&full);
+	int rows, cols;
+	screen_size(&rows, &cols);
+	unsigned box_w = (unsigned)((cols > TUI_THUMB_MIN_COLS ? cols : TUI_THUMB_MIN_COLS) *
+				    caps->cell_w);
+	unsigned box_h = (unsigned)((rows > TUI_THUMB_MIN_ROWS ? rows : TUI_THUMB_MIN_ROWS) *
+				    caps->cell_h);
+	if (attachment_read(a->arg, uo.lim.max_bytes, &buf, &len, &err) != 0 ||
+	    img_decode_at_least(buf, len, a->name, &uo.lim, box_w / 2, box_h / 2, &full, NULL,
+				&err) != 0) {
+		tui_log(t, "preview of %s: %s", a->name, err ? err : "?");
+		free(err);
+		free(buf);
+		return;
+	}
+	free(buf);
+	struct tui_image e;
+	memset(&e, 0, sizeof e);
+	if (full.w > box_w || full.h > box_h) {
+		double s = (double)box_w / full.w < (double)box_h / full.h ? (double)box_w / full.w
+									  : (double)box_h / full.h;
+		unsigned w = (unsigned)(full.w * s + 0.5), h = (unsigned)(full.h * s + 0.5);
+		if (img_scale(&full, w ? w : 1, h ? h : 1, &e.thumb) != 0) {
+			tui_log(t, "preview of %s: out of memory", a->name);
+			image_free(&full);
+			return;
+		}
+		image_free(&full);
+	} else {
+		e.thumb = full;
+	}
+	struct tui_images *r = t->images;
+	e.id = r->next_id++;
+	e.desc = tui_image_desc(a->name, image_type_mime(a->type), a->width, a->height, a->bytes);
+	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+	r->v[r->n++] = e;
+	a->preview_id = e.id;
+	tui_log(t, "preview %llu of %s: %ux%u", (unsigned long long)e.id, a->name, e.thumb.w,
+		e.thumb.h);
+}
+
+/* Note attachment a as sent with the message being built; returns its
+ * number in the conversation ("[image N: ...]"). */
+size_t tui_images_queue(struct tui *t, const struct attachment *a)
+{
+	struct tui_images *r = t->images;
+	tui_images_prune(t);
+	size_t number = ++r->n_sent;
+	struct tui_image *e = tui_images_find(t, a->preview_id);
+	if (e) {
+		e->sent = true;
+		e->number = number;
+		r->pending = xrealloc(r->pending, (r->n_pending + 1) * sizeof *r->pending);
+		r->pending[r->n_pending++] = e->id;
+	}
+	return number;
+}
+
+/* Return the strip's line for attachment a, newly allocated. */
+char *tui_attachment_desc(const struct attachment *a)
+{
+	char *d = tui_image_desc(a->name, a->is_url ? NULL : image_type_mime(a->type), a->width,
+				 a->height, a->bytes);
+	const char *arrow = a->summary ? strstr(a->summary, "\xe2\x86\x92") : NULL;
+	if (!arrow)
+		return d;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_printf(&sb, "%s  ", d);
+	sanitize_string(&sb, arrow, strlen(arrow));
+	free(d);
+	return strbuf_detach(&sb);
+}
+
+/* Fit entry e under a message in a pane width cells wide. */
+static void tui_images_fit_sent(struct tui_image *e, int width, const struct term_caps *caps)
+{
+	struct preview_geom g;
+	e->box_cols = width - TUI_IMG_INDENT > 1 ? width - TUI_IMG_INDENT : 1;
+	e->box_rows = TUI_IMG_ROWS;
+	preview_fit(e->thumb.w, e->thumb.h, e->box_cols, e->box_rows, caps->cell_w, caps->cell_h,
+		    &g);
+	e->cols = g.cols;
+	e->rows = g.rows;
+}
+
+/* Show the queued images under item (the user message just added). */
+void tui_images_sent(struct tui *t, size_t item)
+{
+	struct tui_images *r = t->images;
+	const struct term_caps *caps = screen_caps();
+	for (size_t k = 0; k < r->n_pending; k++) {
+		struct tui_image *e = tui_images_find(t, r->pending[k]);
+		if (!e || caps->graphics == TERM_GRAPHICS_NONE)
+			continue;
+		tui_images_fit_sent(e, r->width ? r->width : 80, caps);
+		chatview_add_image(t->view, item, e->id, e->cols, e->rows);
+	}
+	r->n_pending = 0;
+	r->view_count = chatview_count(t->view);
+}
+
+/* Return the rows the strip's previews take on a screen rows high. */
+int tui_images_strip_rows(struct tui *t, int rows)
+{
+	if (!t->images || screen_caps()->graphics == TERM_GRAPHICS_NONE || rows < 18)
+		return 0;
+	for (size_t k = 0; k < t->n_atts; k++)
+		if (tui_images_find(t, t->atts[k].preview_id))
+			return TUI_STRIP_ROWS;
+	return 0;
+}
+
+/* Fit the conversation's thumbnails to the pane's width (and the cells). */
+void tui_images_layout(struct tui *t, int width)
+{
+	struct tui_images *r = t->images;
+	screen_sync_size();
+	const struct term_caps *caps = screen_caps();
+	tui_images_prune(t);
+	if (width == r->width && caps->cell_w == r->cell_w && caps->cell_h == r->cell_h)
+		return;
+	r->width = width;
+	r->cell_w = caps->cell_w;
+	r->cell_h = caps->cell_h;
+	for (size_t i = 0; i < r->n; i++) {
+		struct tui_image *e = &r->v[i];
+		if (!e->sent)
+			continue;
+		tui_images_fit_sent(e, width, caps);
+		chatview_set_image_size(t->view, e->id, e->cols, e->rows);
+	}
+}
+
+/* Append an item for placement p of entry e, fitted into box cols x rows. */
+static void tui_images_push(struct tui_images *r, size_t *n, const struct placement *p,
+			    const struct tui_image *e, int box_cols, int box_rows, bool cells)
+{
+	if (*n == r->cap_items) {
+		r->cap_items = r->cap_items ? r->cap_items * 2 : 16;
+		r->items = xrealloc(r->items, r->cap_items * sizeof *r->items);
+	}
+	r->items[(*n)++] = (struct images_item){*p, &e->thumb, box_cols, box_rows, cells};
+}
+
+/* Build the /view pane: a caption line, then the image fitted to the rest. */
+static void tui_images_view_pane(struct tui *t, struct screen_frame *f, struct tui_image *e,
+				 int width)
+{
+	struct tui_images *r = t->images;
+	const struct term_caps *caps = screen_caps();
+	chatlayout_lines_clear(&r->view_lines);
+	char *cap = xasprintf(_("image %zu: %s \xc2\xb7 any key closes"), e->number, e->desc);
+	chatlayout_line_set(chatlayout_lines_push(&r->view_lines), cap, strlen(cap), width,
+			    CV_STYLE_NOTICE | CV_STYLE_BOLD);
+	free(cap);
+	struct preview_geom g;
+	int box_rows = f->pane_rows - 1 > 0 ? f->pane_rows - 1 : 1;
+	preview_fit(e->thumb.w, e->thumb.h, width, box_rows, caps->cell_w, caps->cell_h, &g);
+	for (int k = 0; k < g.rows && k < box_rows; k++) {
+		struct cv_line *l = chatlayout_lines_push(&r->view_lines);
+		chatlayout_line_set(l, "", 0, 1, 0);
+		l->image_id = e->id;
+		l->image_row = k;
+		l->image_rows = g.rows;
+		l->image_cols = g.cols;
+	}
+	r->view_ptrs = xrealloc(r->view_ptrs, (r->view_lines.n + 1) * sizeof *r->view_ptrs);
+	for (size_t k = 0; k < r->view_lines.n; k++)
+		r->view_ptrs[k] = &r->view_lines.v[k];
+	f->pane = r->view_ptrs;
+	f->n_pane = (int)r->view_lines.n;
+	f->marker = NULL;
+	f->query = NULL;
+	r->view_cols = width;
+	r->view_rows = box_rows;
+}
+
+/* Fill f->images for this frame: the pane's thumbnails (or the /view
+ * image in place of the pane) and the strip's previews at strip_row. */
+void tui_images_frame(struct tui *t, struct screen_frame *f, int width, int strip_row, int band)
+{
+	struct tui_images *r = t->images;
+	size_t n = 0;
+	f->images = NULL;
+	f->n_images = 0;
+	if (!r || screen_caps()->graphics == TERM_GRAPHICS_NONE)
+		return;
+	struct tui_image *viewed = tui_images_find(t, r->viewing);
+	if (r->viewing && !viewed)
+		r->viewing = 0;
+	struct placement ps[64];
+	int max_rows = f->pane_rows - (f->marker ? 1 : 0);
+	if (viewed) {
+		tui_images_view_pane(t, f, viewed, width);
+		int np = placement_from_lines(f->pane, f->n_pane, 0, f->pane_rows, 0, ps, 64);
+		for (int i = 0; i < np; i++)
+			tui_images_push(r, &n, &ps[i], viewed, r->view_cols, r->view_rows, false);
+	} else {
+		int np = placement_from_lines(f->pane, f->n_pane, 0, max_rows, TUI_IMG_INDENT, ps, 64);
+		for (int i = 0; i < np; i++) {
+			struct tui_image *e = tui_images_find(t, ps[i].id);
+			if (e)
+				tui_images_push(r, &n, &ps[i], e, e->box_cols, e->box_rows, false);
+		}
+	}
+	/* The strip: previews side by side, in the order of the list below,
+	 * always as colour blocks: the strip comes and goes with the
+	 * attachments, and xterm was seen to bring back pieces of a sixel
+	 * there after the rows were repainted. */
+	const struct term_caps *caps = screen_caps();
+	int col = 1;
+	for (size_t k = 0; band > 0 && k < t->n_atts; k++) {
+		struct tui_image *e = tui_images_find(t, t->atts[k].preview_id);
+		if (!e)
+			continue;
+		struct preview_geom g;
+		preview_fit(e->thumb.w, e->thumb.h, TUI_STRIP_COLS, band, caps->cell_w, caps->cell_h,
+			    &g);
+		if (col + g.cols > width)
+			break;
+		struct placement p = {.id = e->id, .row = strip_row, .col = col, .cols = g.cols,
+				      .rows = g.rows, .crop_top = 0, .crop_rows = g.rows};
+		tui_images_push(r, &n, &p, e, TUI_STRIP_COLS, band, true);
+		col += g.cols + 2;
+	}
+	f->images = r->items;
+	f->n_images = (int)n;
+}
+
+/* /view N: attachment N of the strip when something is attached, else
+ * image N of the conversation. */
+void tui_images_view(struct tui *t, const char *arg)
+{
+	struct tui_images *r = t->images;
+	char *end = NULL;
+	long n = arg ? strtol(arg, &end, 10) : 0;
+	if (!arg || *end || n < 1) {
+		tui_error(t, _("/view N: the number of an attachment, or of an image in the "
+			       "conversation"));
+		return;
+	}
+	if (screen_caps()->graphics == TERM_GRAPHICS_NONE) {
+		tui_error(t, _("/view: this terminal shows no images (SQUINT_GRAPHICS=blocks "
+			       "forces colour blocks)"));
+		return;
+	}
+	struct tui_image *e = NULL;
+	if (t->n_atts) {
+		if ((size_t)n > t->n_atts) {
+			tui_error(t, _("/view N: N is the number of an attachment in the strip"));
+			return;
+		}
+		e = tui_images_find(t, t->atts[n - 1].preview_id);
+		if (e)
+			e->number = (size_t)n;
+	} else {
+		for (size_t i = 0; i < r->n && !e; i++)
+			if (r->v[i].sent && r->v[i].number == (size_t)n)
+				e = &r->v[i];
+	}
+	if (!e) {
+		char *m = xasprintf(_("/view: image %ld has no preview (a URL, or unreadable)"), n);
+		tui_error(t, m);
+		free(m);
+		return;
+	}
+	r->viewing = e->id;
+	t->dirty = true;
+}
+
+/* A key while an image is viewed closes it; returns whether it was used. */
+bool tui_images_key(struct tui *t, const struct ui_event *ev)
+{
+	if (!t->images || !t->images->viewing)
+		return false;
+	if (ev->kind != UI_EV_KEY && ev->kind != UI_EV_CHAR && ev->kind != UI_EV_PASTE)
+		return ev->kind == UI_EV_MOUSE;
+	t->images->viewing = 0;
+	t->dirty = true;
+	return true;
+}
