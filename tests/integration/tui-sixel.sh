@@ -1,19 +1,15 @@
 #!/bin/sh
 # Sixel thumbnails seen in a real sixel terminal: squint runs in xterm
-# (VT340, under Xvfb) through ../shared/tools/term-shot, and the screenshot's
+# (VT340, under Xvfb) through tests/xterm-shot, and the screenshot's
 # pixels are checked where the image must be: whole after sending it, cut at
 # a cell row when it has scrolled half out of view (no smear of the old
 # picture), whole again after PgUp, cut again after PgDn.
 . "$top_srcdir/tests/lib.sh"
 
-TERM_SHOT=${SQUINT_TERM_SHOT:-$top_srcdir/../shared/tools/term-shot}
-if [ ! -x "$TERM_SHOT" ]; then
-	echo "Bail out! term-shot is missing ($TERM_SHOT): it runs squint in xterm under Xvfb (set SQUINT_TERM_SHOT to it)"
-	exit 1
-fi
-for tool in Xvfb xterm xdotool import; do
+TERM_SHOT=${SQUINT_TERM_SHOT:-$top_srcdir/tests/xterm-shot}
+for tool in Xvfb xterm xdotool xwininfo import; do
 	if ! command -v $tool >/dev/null 2>&1; then
-		echo "Bail out! $tool is missing (term-shot needs xvfb, xterm, xdotool and imagemagick)"
+		echo "Bail out! $tool is missing (the sixel test needs xvfb, xterm, xdotool, x11-utils and imagemagick; ./setup test installs them)"
 		exit 1
 	fi
 done
@@ -101,6 +97,9 @@ elif want == "whole":
         near(G[1], R[1], "green top vs red top"); near(B[0], R[0], "blue left vs red left")
         near(B[1], R[3] + 1, "blue top vs red bottom"); near(G[0], R[2] + 1, "green left vs red right")
         if R[2] - R[0] < 100 or R[3] - R[1] < 60: bad.append("red quadrant too small: %r" % (R,))
+        # Below the message's header, text and image label, indented with them.
+        if R[1] < 3 * cell_h - 2: bad.append("the image covers the message's text: top y=%d" % R[1])
+        if R[0] < 10: bad.append("the image is not indented with the message: left x=%d" % R[0])
         # Every pixel of the red box is red: nothing drawn over it.
         if R[4] != R[3] - R[1] + 1: bad.append("red rows not contiguous: %r" % (R,))
 else:
