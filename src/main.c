@@ -164,13 +164,6 @@ int main(int argc, char **argv)
 		options_done(&o);
 		return rc;
 	}
-	if (o.session && !o.prompt) {
-		/* The interactive mode saves sessions once it is wired to them. */
-		main_error(_("-s FILE works with -p PROMPT for now"));
-		options_done(&o);
-		return SQUINT_EXIT_USAGE;
-	}
-
 	int status = SQUINT_EXIT_USAGE;
 	struct squint_config cfg;
 	squint_config_init(&cfg);
@@ -188,7 +181,7 @@ int main(int argc, char **argv)
 	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		main_error(_("the interactive mode needs a terminal; use -p PROMPT to ask once"));
 	} else {
-		status = tui_run(&cfg, o.inputs, o.n_inputs, o.verbose);
+		status = tui_run(&cfg, o.inputs, o.n_inputs, o.verbose, o.session);
 	}
 out:
 	squint_config_done(&cfg);

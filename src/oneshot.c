@@ -366,7 +366,8 @@ static void oneshot_preview(const struct squint_config *cfg, const struct onesho
 		return;
 	struct term_caps caps;
 	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	term_probe(tty >= 0 ? tty : STDOUT_FILENO, getenv("SQUINT_GRAPHICS"), 0, &caps);
+	const char *env = getenv("SQUINT_GRAPHICS");
+	term_probe(tty >= 0 ? tty : STDOUT_FILENO, env && *env ? NULL : cfg->graphics, 0, &caps);
 	if (tty >= 0)
 		close(tty);
 	struct img_limits lim;
@@ -390,7 +391,7 @@ static void oneshot_preview(const struct squint_config *cfg, const struct onesho
 			sanitize_string(&safe, label.data, label.len);
 			fflush(stdout);
 			if (inline_preview_print(STDOUT_FILENO, &img, strbuf_str(&safe), &caps, 60,
-						 12, &err) != 0) {
+						 cfg->preview_rows, &err) != 0) {
 				oneshot_error(err);
 			}
 			strbuf_done(&label);

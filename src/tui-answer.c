@@ -45,7 +45,7 @@ void tui_answer_text(struct tui *t, size_t c, bool reasoning, const char *s, siz
 /* Return a tool call's arguments pretty-printed once they are one complete
  * JSON value, else as they are (still streaming, or not JSON at all),
  * sanitized; newly allocated, the caller frees it. */
-static char *tui_answer_pretty(const struct strbuf *args)
+char *tui_answer_pretty(const struct strbuf *args)
 {
 	json_tokener *tok = json_tokener_new();
 	json_object *o = NULL;
@@ -73,7 +73,7 @@ static char *tui_answer_pretty(const struct strbuf *args)
 void tui_answer_tool(struct tui *t, size_t c, size_t k)
 {
 	struct tui_req *q = &t->req;
-	struct conv_msg *m = conv_msg_at(&t->conv, q->msg);
+	struct conv_msg *m = conv_msg_at(t->conv, q->msg);
 	/* The call's id is in the response, not in the deltas. */
 	if (c < q->resp.n_choices && k < q->resp.choices[c].n_tool_calls &&
 	    q->resp.choices[c].tool_calls[k].id)
@@ -111,7 +111,7 @@ static void tui_answer_mark_token(struct tui *t)
 void tui_answer_logprobs(struct tui *t)
 {
 	struct tui_req *q = &t->req;
-	struct conv_msg *m = conv_msg_at(&t->conv, q->msg);
+	struct conv_msg *m = conv_msg_at(t->conv, q->msg);
 	if (!m)
 		return;
 	struct strbuf sb = STRBUF_INIT;
@@ -171,10 +171,11 @@ static bool tui_answer_switch(struct tui *t, int dir)
 	if (n < 2)
 		return false;
 	size_t k = (chatview_shown_choice(t->view, t->last_item) + n + (size_t)(long)dir) % n;
-	struct conv_msg *m = conv_msg_at(&t->conv, t->last_msg);
+	struct conv_msg *m = conv_msg_at(t->conv, t->last_msg);
 	if (!m || conv_answer_choose(m, k) != 0)
 		return false;
 	chatview_show_choice(t->view, t->last_item, k);
+	tui_session_choose(t, t->last_msg, k);
 	t->lp_sel = (size_t)-1;
 	tui_answer_mark_token(t);
 	tui_status(t, false, _("choice %zu of %zu: the conversation goes on with this one"), k + 1,
@@ -285,7 +286,7 @@ char *tui_logprob_status(struct tui *t)
 {
 	if (!t->has_last || !chatview_tinted(t->view))
 		return NULL;
-	struct conv_msg *m = conv_msg_at(&t->conv, t->last_msg);
+	struct conv_msg *m = conv_msg_at(t->conv, t->last_msg);
 	const struct conv_choice *ch = m ? conv_answer_choice(m, m->chosen) : NULL;
 	if (!ch || ch->n_logprobs == 0)
 		return NULL;
@@ -306,19 +307,24 @@ char *tui_logprob_status(struct tui *t)
 	return strbuf_detach(&sb);
 }
 
-/* Return the last answer of the conversation that has content or tool
+/* Return the last answer of the current branch that has content or tool
  * calls in its chosen choice, or NULL; *index gets its index. */
 static struct conv_msg *tui_answer_last(struct tui *t, size_t *index)
 {
-	for (size_t i = t->conv.n_msgs; i-- > 0;) {
-		struct conv_msg *m = conv_msg_at(&t->conv, i);
+	size_t n = 0, head = conv_find(t->conv, t->conv->head);
+	size_t *path = head == (size_t)-1 ? NULL : conv_path(t->conv, head, &n);
+	for (size_t k = n; k-- > 0;) {
+		size_t i = path[k];
+		struct conv_msg *m = conv_msg_at(t->conv, i);
 		const struct conv_choice *ch =
 			m->role == CONV_ASSISTANT ? conv_answer_choice(m, m->chosen) : NULL;
 		if (ch && (ch->content.len || ch->n_tool_calls)) {
 			*index = i;
+			free(path);
 			return m;
 		}
 	}
+	free(path);
 	return NULL;
 }
 
@@ -363,28 +369,33 @@ void tui_cmd_copy(struct tui *t, const char *arg)
 /* /edit: the last question back into the input. */
 void tui_cmd_edit(struct tui *t)
 {
-	size_t u = conv_last_user(&t->conv);
+	size_t u = tui_session_last_user(t);
 	if (u == (size_t)-1) {
 		tui_error(t, _("/edit: there is no question to edit yet"));
 		return;
 	}
-	const struct conv_msg *m = conv_msg_at(&t->conv, u);
+	const struct conv_msg *m = conv_msg_at(t->conv, u);
 	char *text = conv_msg_text(m);
 	input_set_text(&t->input, text);
 	free(text);
+	/* Sent, it becomes a new branch beside the old question. */
+	t->editing = true;
+	t->edit_parent = m->parent;
 	if (conv_msg_n_images(m))
 		tui_status(t, false, "%s",
-			   _("the last question is back (Enter sends it; its images are not "
-			     "attached again)"));
+			   _("the last question is back (Enter sends it in its place, as a new "
+			     "branch; its images are not attached again)"));
 	else
-		tui_status(t, false, "%s", _("the last question is back (Enter sends it)"));
+		tui_status(t, false, "%s",
+			   _("the last question is back (Enter sends it in its place, as a new "
+			     "branch)"));
 }
 
 /* Return whether a tool message after message i answers call_id. */
 static bool tui_tool_answered(struct tui *t, size_t i, const char *call_id)
 {
-	for (size_t k = i + 1; k < t->conv.n_msgs; k++) {
-		const struct conv_msg *m = conv_msg_at(&t->conv, k);
+	for (size_t k = i + 1; k < t->conv->n_msgs; k++) {
+		const struct conv_msg *m = conv_msg_at(t->conv, k);
 		if (m->role == CONV_TOOL && m->tool_call_id && call_id &&
 		    strcmp(m->tool_call_id, call_id) == 0)
 			return true;
@@ -428,9 +439,10 @@ void tui_cmd_tool(struct tui *t, const char *arg)
 	}
 	const char *call_id = tc->id ? tc->id : id;
 	long long now = (long long)time(NULL);
-	size_t ti = conv_add_tool(&t->conv, now, call_id, sp);
+	size_t ti = conv_add_tool(t->conv, now, call_id, sp);
+	tui_session_save_msg(t, ti);
 	/* conv_add_tool may move the messages: look the answer up again. */
-	ch = conv_answer_choice(conv_msg_at(&t->conv, mi), conv_msg_at(&t->conv, mi)->chosen);
+	ch = conv_answer_choice(conv_msg_at(t->conv, mi), conv_msg_at(t->conv, mi)->chosen);
 	char *who = xasprintf(_("tool %s"), call_id);
 	char *label = tui_label(who, (time_t)now);
 	struct strbuf shown = STRBUF_INIT;
@@ -444,10 +456,12 @@ void tui_cmd_tool(struct tui *t, const char *arg)
 		if (ch->tool_calls[k].name.len && ch->tool_calls[k].id &&
 		    !tui_tool_answered(t, mi, ch->tool_calls[k].id))
 			left++;
-	if (left)
+	if (left) {
 		tui_status(t, false, _("%zu more tool call(s) to answer (/tool ID TEXT)"), left);
-	else
+	} else {
+		tui_session_settings(t);
 		tui_request(t, ti, NULL);
+	}
 	free(id);
 	t->dirty = true;
 }

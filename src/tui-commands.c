@@ -266,7 +266,7 @@ static void tui_cmd_set(struct tui *t, const char *arg)
 static void tui_cmd_new(struct tui *t)
 {
 	tui_cancel(t);
-	conv_done(&t->conv);
+	tui_session_new(t);
 	chatview_clear(t->view);
 	chatview_search_clear(t->view);
 	if (t->demo)
@@ -326,13 +326,19 @@ bool tui_command(struct tui *t, const char *text)
 		tui_cmd_new(t);
 		break;
 	case CMD_RETRY: {
-		size_t u = conv_last_user(&t->conv);
-		if (busy)
+		size_t u = tui_session_last_user(t);
+		if (busy) {
 			tui_error(t, _("an answer is still streaming (Esc cancels it)"));
-		else if (u == (size_t)-1)
+		} else if (u == (size_t)-1) {
 			tui_error(t, _("/retry: nothing to retry yet"));
-		else
+		} else {
+			/* A new branch: the new answer is a sibling of the old. */
+			conv_set_head(t->conv, conv_msg_at(t->conv, u)->id);
+			t->editing = false;
+			tui_session_show(t);
+			tui_session_settings(t);
 			tui_request(t, u, NULL);
+		}
 		break;
 	}
 	case CMD_REASONING:
@@ -347,8 +353,11 @@ bool tui_command(struct tui *t, const char *text)
 	case CMD_TOOL:
 		tui_cmd_tool(t, arg);
 		break;
+	case CMD_SAVE:
+		tui_cmd_save(t, arg);
+		break;
 	case CMD_QUIT:
-		t->quit = true;
+		t->quit = tui_session_may_quit(t);
 		break;
 	}
 	free(arg);

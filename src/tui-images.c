@@ -4,7 +4,7 @@
  * previews in the attachment strip, and /view N.
  *
  * Images are known by a serial id, never reused, which keys the preview
- * cache.  Thumbnails fit TUI_IMG_ROWS rows under a message, TUI_STRIP_ROWS
+ * cache.  Thumbnails fit preview_rows rows under a message, TUI_STRIP_ROWS
  * in the strip; /view fits one to the whole pane.  Where the terminal shows
  * no graphics nothing is reserved: the "[image N: name type W×H size]"
  * line of the message is the placeholder. */
@@ -26,7 +26,6 @@
 
 /* Most rows a thumbnail takes under its message (TODO: config key
  * preview_rows). */
-#define TUI_IMG_ROWS 12
 /* Rows and most columns of a preview in the attachment strip. */
 #define TUI_STRIP_ROWS TUI_STRIP_PREVIEW_ROWS
 #define TUI_STRIP_COLS 16
@@ -42,6 +41,8 @@ struct tui_image {
 	struct image thumb; /* the decoded copy, at most a screen of pixels */
 	char *desc;	    /* "name  png  640×480  12.3 kB", sanitized */
 	bool sent;	    /* shown in the conversation */
+	uint64_t key;	    /* a hash of the data URI sent (0: unknown) */
+	bool kept;	    /* off the pane, kept for tui_images_restore() */
 	size_t number;	    /* its N in "[image N: ...]" once sent */
 	int box_cols, box_rows; /* the box its conversation thumbnail fits */
 	int cols, rows;		/* the cells it takes there */
@@ -133,6 +134,11 @@ static void tui_images_prune(struct tui *t)
 		bool used = false;
 		if (e->sent)
 			used = !cleared;
+		if (e->sent && cleared && e->key) {
+			e->sent = false;
+			e->kept = true;
+		}
+		used = used || e->kept;
 		for (size_t k = 0; !used && k < t->n_atts; k++)
 			used = t->atts[k].preview_id == e->id;
 		for (size_t k = 0; !used && k < r->n_pending; k++)
@@ -197,6 +203,15 @@ void tui_images_attach(struct tui *t, struct attachment *a)
 		e.thumb.h);
 }
 
+/* Return a hash (FNV-1a, 64 bits) of a data URI; cheap next to a decode. */
+static uint64_t tui_images_key_of(const char *url)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
 /* Note attachment a as sent with the message being built; returns its
  * number in the conversation ("[image N: ...]"). */
 size_t tui_images_queue(struct tui *t, const struct attachment *a)
@@ -207,6 +222,8 @@ size_t tui_images_queue(struct tui *t, const struct attachment *a)
 	struct tui_image *e = tui_images_find(t, a->preview_id);
 	if (e) {
 		e->sent = true;
+		e->kept = false;
+		e->key = a->url ? tui_images_key_of(a->url) : 0;
 		e->number = number;
 		r->pending = xrealloc(r->pending, (r->n_pending + 1) * sizeof *r->pending);
 		r->pending[r->n_pending++] = e->id;
@@ -230,11 +247,12 @@ char *tui_attachment_desc(const struct attachment *a)
 }
 
 /* Fit entry e under a message in a pane width cells wide. */
-static void tui_images_fit_sent(struct tui_image *e, int width, const struct term_caps *caps)
+static void tui_images_fit_sent(struct tui_image *e, int width, int rows,
+				const struct term_caps *caps)
 {
 	struct preview_geom g;
 	e->box_cols = width - TUI_IMG_INDENT > 1 ? width - TUI_IMG_INDENT : 1;
-	e->box_rows = TUI_IMG_ROWS;
+	e->box_rows = rows;
 	preview_fit(e->thumb.w, e->thumb.h, e->box_cols, e->box_rows, caps->cell_w, caps->cell_h,
 		    &g);
 	e->cols = g.cols;
@@ -250,7 +268,7 @@ void tui_images_sent(struct tui *t, size_t item)
 		struct tui_image *e = tui_images_find(t, r->pending[k]);
 		if (!e || caps->graphics == TERM_GRAPHICS_NONE)
 			continue;
-		tui_images_fit_sent(e, r->width ? r->width : 80, caps);
+		tui_images_fit_sent(e, r->width ? r->width : 80, t->cfg->preview_rows, caps);
 		chatview_add_image(t->view, item, e->id, e->cols, e->rows);
 	}
 	r->n_pending = 0;
@@ -284,7 +302,7 @@ void tui_images_layout(struct tui *t, int width)
 		struct tui_image *e = &r->v[i];
 		if (!e->sent)
 			continue;
-		tui_images_fit_sent(e, width, caps);
+		tui_images_fit_sent(e, width, t->cfg->preview_rows, caps);
 		chatview_set_image_size(t->view, e->id, e->cols, e->rows);
 	}
 }
@@ -436,4 +454,152 @@ bool tui_images_key(struct tui *t, const struct ui_event *ev)
 	t->images->viewing = 0;
 	t->dirty = true;
 	return true;
+}
+
+/* Return the value of base64 digit c, or -1. */
+static int tui_images_b64(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decode the base64 data of a data: URI into a new buffer (length in
+ * *len); NULL when it is no base64 data URI. */
+static unsigned char *tui_images_data_uri(const char *url, size_t *len)
+{
+	const char *comma = strncmp(url, "data:", 5) == 0 ? strchr(url, ',') : NULL;
+	if (!comma || comma - url < 7 || strncmp(comma - 7, ";base64", 7) != 0)
+		return NULL;
+	const char *p = comma + 1;
+	unsigned char *out = malloc(strlen(p) / 4 * 3 + 3);
+	if (!out)
+		return NULL;
+	size_t n = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (; *p && *p != '='; p++) {
+		int v = tui_images_b64((unsigned char)*p);
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	*len = n;
+	return out;
+}
+
+/* Decode a small copy of the image data URI url into e->thumb; 0 or -1. */
+static int tui_images_decode_uri(struct tui *t, const char *url, const char *name,
+				 struct tui_image *e)
+{
+	const struct term_caps *caps = screen_caps();
+	struct upload_opts uo;
+	upload_opts_from_config(&uo, t->cfg);
+	size_t len = 0;
+	unsigned char *buf = tui_images_data_uri(url, &len);
+	if (!buf)
+		return -1;
+	int rows, cols;
+	screen_size(&rows, &cols);
+	unsigned box_w = (unsigned)((cols > TUI_THUMB_MIN_COLS ? cols : TUI_THUMB_MIN_COLS) *
+				    caps->cell_w);
+	unsigned box_h = (unsigned)((rows > TUI_THUMB_MIN_ROWS ? rows : TUI_THUMB_MIN_ROWS) *
+				    caps->cell_h);
+	struct image full;
+	image_init(&full);
+	char *err = NULL;
+	int rc = img_decode_at_least(buf, len, name, &uo.lim, box_w / 2, box_h / 2, &full, NULL,
+				     &err);
+	free(buf);
+	if (rc != 0) {
+		tui_log(t, "preview of %s: %s", name, err ? err : "?");
+		free(err);
+		return -1;
+	}
+	if (full.w > box_w || full.h > box_h) {
+		double s = (double)box_w / full.w < (double)box_h / full.h ? (double)box_w / full.w
+									  : (double)box_h / full.h;
+		unsigned w = (unsigned)(full.w * s + 0.5), h = (unsigned)(full.h * s + 0.5);
+		rc = img_scale(&full, w ? w : 1, h ? h : 1, &e->thumb);
+		image_free(&full);
+		return rc == 0 ? 0 : -1;
+	}
+	e->thumb = full;
+	return 0;
+}
+
+/* Note image part p of a message shown again; returns its number. */
+size_t tui_images_restore(struct tui *t, const struct conv_part *p)
+{
+	struct tui_images *r = t->images;
+	if (!r || !p->url)
+		return 0;
+	tui_images_prune(t);
+	uint64_t key = tui_images_key_of(p->url);
+	struct tui_image *e = NULL;
+	for (size_t i = 0; i < r->n && !e; i++)
+		if (r->v[i].key == key && (r->v[i].sent || r->v[i].kept))
+			e = &r->v[i];
+	if (e && e->sent) {
+		/* Twice on the pane: one picture, one number. */
+		r->pending = xrealloc(r->pending, (r->n_pending + 1) * sizeof *r->pending);
+		r->pending[r->n_pending++] = e->id;
+		return e->number;
+	}
+	size_t number = ++r->n_sent;
+	if (!e && strncmp(p->url, "data:", 5) == 0 &&
+	    screen_caps()->graphics != TERM_GRAPHICS_NONE) {
+		struct tui_image ne;
+		memset(&ne, 0, sizeof ne);
+		const char *name = p->name ? p->name : "image";
+		if (tui_images_decode_uri(t, p->url, name, &ne) == 0) {
+			ne.id = r->next_id++;
+			ne.key = key;
+			ne.desc = tui_image_desc(name, p->mime, p->width, p->height, p->bytes);
+			r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+			r->v[r->n++] = ne;
+			e = &r->v[r->n - 1];
+		}
+	}
+	if (!e)
+		return number;
+	e->sent = true;
+	e->kept = false;
+	e->number = number;
+	/* Fitted anew for the pane's width when shown. */
+	e->box_cols = 0;
+	r->pending = xrealloc(r->pending, (r->n_pending + 1) * sizeof *r->pending);
+	r->pending[r->n_pending++] = e->id;
+	return number;
+}
+
+/* Forget which images the pane shows; keep the decoded copies. */
+void tui_images_reset(struct tui *t)
+{
+	struct tui_images *r = t->images;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		struct tui_image *e = &r->v[i];
+		if (e->sent) {
+			e->sent = false;
+			e->kept = e->key != 0;
+		}
+	}
+	r->n_sent = 0;
+	r->n_pending = 0;
+	r->viewing = 0;
+	r->view_count = 0;
+	tui_images_prune(t);
 }

@@ -8,6 +8,8 @@
 #include "core/config.h"
 #include "core/conv.h"
 #include "core/sanitize.h"
+#include "core/session.h"
+#include "core/sessionfile.h"
 #include "core/sse.h"
 #include "core/strbuf.h"
 #include "net/http.h"
@@ -67,7 +69,18 @@ struct tui {
 	struct squint_config *cfg;
 	struct tui_images *images; /* thumbnails and /view (tui-images.c) */
 	FILE *log;
-	struct conv conv;
+	/* The conversation, every branch of it (sess.conv); the session file
+	 * it is saved to, if any (tui-session.c). */
+	struct session sess;
+	struct conv *conv;
+	struct sessionfile *sf;   /* NULL: not saving */
+	bool save_failed;         /* the last write failed: retried */
+	bool save_whole;          /* the file is gone: write all of it again */
+	char *save_err;           /* why, for the status bar */
+	double last_ckpt, last_retry;
+	bool quit_warned;         /* quitting unsaved was warned against */
+	bool editing;             /* /edit: the next question replaces ... */
+	unsigned long long edit_parent; /* ... the one that followed this id */
 	struct chatview *view;
 	struct input input;
 	struct input query;
@@ -141,6 +154,10 @@ char *tui_upload_status(struct tui *t);
  * allocated), or NULL when tints are off or there are none. */
 char *tui_logprob_status(struct tui *t);
 
+/* Return choice text arguments pretty-printed (tool calls), sanitized,
+ * newly allocated. */
+char *tui_answer_pretty(const struct strbuf *args);
+
 /* /copy [N]: the last answer, or its code block N, to the clipboard. */
 void tui_cmd_copy(struct tui *t, const char *arg);
 /* /edit: the last question back into the input. */
@@ -160,6 +177,39 @@ void tui_submit(struct tui *t);
 /* Attach the image a paste names; returns whether it did. */
 bool tui_paste_attach(struct tui *t, const struct ui_event *ev);
 
+/* Session files (tui-session.c).  Open the file of -s path and load it
+ * into t->sess before the screen starts; 0, or -1 after printing why. */
+int tui_session_open(struct tui *t, const char *path);
+/* Show the loaded conversation, the file's note and warnings. */
+void tui_session_resumed(struct tui *t);
+/* Show the current branch (up to t->conv->head) afresh in the pane. */
+void tui_session_show(struct tui *t);
+/* Return the index of the last user message on the current branch, or
+ * (size_t)-1. */
+size_t tui_session_last_user(struct tui *t);
+/* Before a question or a new answer: records for a changed system prompt
+ * or parameters (after the head). */
+void tui_session_settings(struct tui *t);
+/* Save message i (a question, a tool result or a finished answer). */
+void tui_session_save_msg(struct tui *t, size_t i);
+/* Save that the conversation goes on with choice k of answer i. */
+void tui_session_choose(struct tui *t, size_t i, size_t k);
+/* Every wake-up: checkpoint the answer streaming once a second, retry a
+ * failed save every few seconds. */
+void tui_session_tick(struct tui *t);
+/* Return the status bar's session state ("saved", "read-only", ...) with
+ * a trailing separator, newly allocated, or NULL without a file. */
+char *tui_session_status(struct tui *t);
+/* /save FILE. */
+void tui_cmd_save(struct tui *t, const char *arg);
+/* /new: start a new conversation (the file keeps the old one). */
+void tui_session_new(struct tui *t);
+/* Save what is pending and close the file. */
+void tui_session_close(struct tui *t);
+/* The user asks to quit: returns true, or false once (with a warning on
+ * the status bar) when part of the session could not be saved. */
+bool tui_session_may_quit(struct tui *t);
+
 /* Thumbnails (tui-images.c).  Set up and free the registry. */
 void tui_images_init(struct tui *t);
 void tui_images_done(struct tui *t);
@@ -172,6 +222,13 @@ size_t tui_images_queue(struct tui *t, const struct attachment *a);
 /* Return the strip's newly allocated, sanitized line for attachment a:
  * name, type, size, bytes, and "→ W×H fmt size" when fitted for upload. */
 char *tui_attachment_desc(const struct attachment *a);
+/* Note image part p of a message being shown again (a resumed session,
+ * another branch) like tui_images_queue(); its thumbnail is made from
+ * the data URI, or kept from before.  Returns its number. */
+size_t tui_images_restore(struct tui *t, const struct conv_part *p);
+/* Forget which images the pane shows (it is cleared to be filled again);
+ * the decoded copies are kept for tui_images_restore(). */
+void tui_images_reset(struct tui *t);
 /* Show the queued images under item, the user message just added. */
 void tui_images_sent(struct tui *t, size_t item);
 /* Fit the thumbnails to a pane width cells wide (before laying it out). */

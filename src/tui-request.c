@@ -16,7 +16,7 @@
 static void tui_on_delta(void *ud, const struct chunk_delta *d)
 {
 	struct tui *t = ud;
-	if (conv_answer_apply(conv_msg_at(&t->conv, t->req.msg), d) != 0)
+	if (conv_answer_apply(conv_msg_at(t->conv, t->req.msg), d) != 0)
 		return;
 	size_t c = (size_t)d->choice;
 	switch (d->kind) {
@@ -135,7 +135,7 @@ static void tui_on_done(void *ud, const struct http_result *res)
 	if (q->raw_json && q->body.len && res->outcome == HTTP_OK)
 		chunk_decode_completion(&q->resp, q->body.data, q->body.len, tui_on_delta, t);
 	tui_answer_logprobs(t);
-	struct conv_msg *m = conv_msg_at(&t->conv, q->msg);
+	struct conv_msg *m = conv_msg_at(t->conv, q->msg);
 	enum conv_state state = CONV_DONE;
 	char *problem = NULL;
 	switch (res->outcome) {
@@ -158,6 +158,14 @@ static void tui_on_done(void *ud, const struct http_result *res)
 	if (q->resp.usage.present)
 		conv_answer_set_usage(m, q->resp.usage.prompt_tokens, q->resp.usage.completion_tokens,
 				      q->resp.usage.total_tokens);
+	free(m->resp_model);
+	m->resp_model = xstrdup(q->resp.model);
+	free(m->fingerprint);
+	m->fingerprint = xstrdup(q->resp.system_fingerprint);
+	if (res->t_first_byte > 0)
+		m->t_first_byte = res->t_first_byte - res->t_start;
+	if (res->t_end > res->t_start)
+		m->t_total = res->t_end - res->t_start;
 	tui_answer_finish(t);
 	chatview_set_streaming(t->view, q->item, false);
 	const struct conv_choice *c0 = conv_answer_choice(m, m->chosen);
@@ -186,6 +194,7 @@ static void tui_on_done(void *ud, const struct http_result *res)
 		(int)res->outcome, res->status, res->attempts, res->bytes, res->t_end - res->t_start,
 		problem ? ": " : "", problem ? problem : "");
 	free(problem);
+	tui_session_save_msg(t, q->msg);
 	sse_parser_delete(q->sse);
 	chat_response_done(&q->resp);
 	strbuf_done(&q->body);
@@ -202,14 +211,14 @@ void tui_request(struct tui *t, size_t upto, const char *user_text)
 {
 	struct tui_req *q = &t->req;
 	struct conv_request cr;
-	conv_request_build(&t->conv, upto, &cr);
+	conv_request_build_path(t->conv, upto, &cr);
 	size_t body_len = 0;
 	char *body = request_build(&t->cfg->params, cr.msgs, cr.n_msgs, &body_len);
 	conv_request_done(&cr);
 
 	memset(q, 0, sizeof *q);
 	const char *model = t->cfg->params.model ? t->cfg->params.model : "assistant";
-	q->msg = conv_add_answer(&t->conv, (long long)time(NULL), model);
+	q->msg = conv_add_answer(t->conv, (long long)time(NULL), model);
 	char *label = tui_label(model, time(NULL));
 	q->item = chatview_add(t->view, CV_ITEM_ASSISTANT, label, "", 0);
 	free(label);
@@ -228,6 +237,7 @@ void tui_request(struct tui *t, size_t upto, const char *user_text)
 	chat_response_init(&q->resp);
 	q->t_start = http_now();
 	q->active = true;
+	t->last_ckpt = q->t_start;
 
 	struct http_request req = {
 		.url = t->url,
@@ -276,8 +286,15 @@ void tui_cancel(struct tui *t)
 void tui_send(struct tui *t, const char *text)
 {
 	long long now = (long long)time(NULL);
-	size_t u = conv_add_user(&t->conv, now);
-	struct conv_msg *m = conv_msg_at(&t->conv, u);
+	if (t->editing) {
+		/* /edit: the new question is a sibling of the old one. */
+		t->editing = false;
+		conv_set_head(t->conv, t->edit_parent);
+		tui_session_show(t);
+	}
+	tui_session_settings(t);
+	size_t u = conv_add_user(t->conv, now);
+	struct conv_msg *m = conv_msg_at(t->conv, u);
 	struct strbuf shown = STRBUF_INIT;
 	if (*text) {
 		conv_msg_add_text(m, text, strlen(text));
@@ -292,8 +309,13 @@ void tui_send(struct tui *t, const char *text)
 		strbuf_printf(&shown, "%s[image %zu: %s]", shown.len ? "\n" : "",
 			      tui_images_queue(t, a), d);
 		free(d);
+		struct conv_part *cp = &m->parts[m->n_parts - 1];
+		cp->sent_width = a->sent_width;
+		cp->sent_height = a->sent_height;
+		cp->sent_bytes = a->sent_bytes;
 		attachment_done(a);
 	}
+	tui_session_save_msg(t, u);
 	t->n_atts = 0;
 	char *label = tui_label(_("You"), (time_t)now);
 	tui_images_sent(t, chatview_add(t->view, CV_ITEM_USER, label, strbuf_str(&shown), shown.len));

@@ -209,7 +209,7 @@ static void tui_ctrl_c(struct tui *t)
 	} else if (!input_is_empty(&t->input)) {
 		input_clear(&t->input);
 	} else if (t->ctrl_c_armed) {
-		t->quit = true;
+		t->quit = tui_session_may_quit(t);
 	} else {
 		t->ctrl_c_armed = true;
 		tui_status(t, false, "%s", _("press Ctrl-C again to quit (or Ctrl-D)"));
@@ -361,7 +361,7 @@ static void tui_event(struct tui *t, const struct ui_event *ev)
 		return;
 	}
 	if (ctrl && ev->ch == 'd' && input_is_empty(&t->input)) {
-		t->quit = true;
+		t->quit = tui_session_may_quit(t);
 		return;
 	}
 	if (ev->kind == UI_EV_PASTE && tui_paste_attach(t, ev))
@@ -533,7 +533,9 @@ static void tui_draw(struct tui *t)
 	struct strbuf safe_left = STRBUF_INIT;
 	sanitize_string(&safe_left, left, strlen(left));
 	char *mid = tui_status_text(t, &f.status);
-	char *right = xasprintf(_("%ld tokens"), conv_tokens_used(&t->conv));
+	char *saved = tui_session_status(t);
+	char *right = xasprintf(_("%s%ld tokens"), saved ? saved : "", conv_tokens_used(t->conv));
+	free(saved);
 	f.status_left = strbuf_str(&safe_left);
 	f.status_mid = mid;
 	f.status_right = right;
@@ -624,6 +626,7 @@ static void tui_loop(struct tui *t)
 		struct curl_waitfd fds[2] = {{screen_fd(), CURL_WAIT_POLLIN, 0},
 					     {tui_sig_pipe[0], CURL_WAIT_POLLIN, 0}};
 		http_client_run(t->http, fds, 2, timeout);
+		tui_session_tick(t);
 		tui_drain_signals(t);
 		struct ui_event ev;
 		while (!t->quit && keys_read(t->keys, &ev))
@@ -649,13 +652,22 @@ static bool tui_is_demo(const struct squint_config *cfg)
 }
 
 /* Run the chat until the user quits; returns the exit status. */
-int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, bool verbose)
+int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, bool verbose,
+	    const char *session)
 {
 	struct tui t;
 	memset(&t, 0, sizeof t);
 	t.cfg = cfg;
+	session_init(&t.sess);
+	t.conv = &t.sess.conv;
 	if (verbose)
 		t.log = tui_log_open();
+	if (session && tui_session_open(&t, session) != 0) {
+		session_done(&t.sess);
+		if (t.log)
+			fclose(t.log);
+		return SQUINT_EXIT_USAGE;
+	}
 	const char *ea = getenv("SQUINT_TUI_EXIT_AFTER");
 	t.exit_after = ea ? atol(ea) : 0;
 	char *err = NULL;
@@ -663,14 +675,18 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 	if (!t.http) {
 		fprintf(stderr, "squint: %s\n", err);
 		free(err);
+		tui_session_close(&t);
+		session_done(&t.sess);
 		if (t.log)
 			fclose(t.log);
 		return SQUINT_EXIT_NETWORK;
 	}
-	if (screen_init(&err) != 0) {
+	if (screen_init(cfg->graphics, &err) != 0) {
 		fprintf(stderr, "squint: %s\n", err);
 		free(err);
 		http_client_delete(t.http);
+		tui_session_close(&t);
+		session_done(&t.sess);
 		if (t.log)
 			fclose(t.log);
 		return SQUINT_EXIT_USAGE;
@@ -680,7 +696,6 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 	t.keys = keys_new(!(mouse && strcmp(mouse, "0") == 0));
 	tui_signals(true);
 	t.url = xasprintf("%s/chat/completions", cfg->base_url);
-	conv_init(&t.conv);
 	t.view = chatview_new();
 	input_init(&t.input);
 	input_init(&t.query);
@@ -690,6 +705,8 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 		tui_note(&t, CV_ITEM_NOTICE, _("demo: local test server \xe2\x80\x94 answers are echoes"));
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		tui_note(&t, CV_ITEM_NOTICE, cfg->warnings[i]);
+	if (t.sf)
+		tui_session_resumed(&t);
 	for (size_t i = 0; i < n_inputs; i++)
 		tui_attach_one(&t, inputs[i]);
 	tui_fetch_models(&t);
@@ -697,19 +714,22 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 	tui_loop(&t);
 
 	tui_log(&t, "quit after %ld frames", t.frames);
-	/* Cancelling runs on_done, which still needs the view. */
+	/* Cancelling runs on_done, which still needs the view (and saves the
+	 * answer as interrupted). */
 	http_client_delete(t.http);
 	keys_delete(t.keys);
 	tui_images_done(&t);
 	screen_done();
 	tui_signals(false);
+	tui_session_close(&t);
 	for (size_t i = 0; i < t.n_atts; i++)
 		attachment_done(&t.atts[i]);
 	free(t.atts);
 	input_done(&t.input);
 	input_done(&t.query);
 	chatview_delete(t.view);
-	conv_done(&t.conv);
+	session_done(&t.sess);
+	free(t.save_err);
 	free(t.url);
 	free(t.status_msg);
 	for (size_t i = 0; i < t.n_models; i++)

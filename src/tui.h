@@ -9,8 +9,11 @@
 #include <stddef.h>
 
 /* Run the chat with the settings of cfg, inputs (image files and URLs)
- * attached to the first message, debug logging to a file when verbose;
- * returns an exit status (see oneshot.h) once the user quits. */
-int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, bool verbose);
+ * attached to the first message, debug logging to a file when verbose,
+ * the conversation resumed from and saved to the session file session
+ * (NULL: none); returns an exit status (see oneshot.h) once the user
+ * quits. */
+int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, bool verbose,
+	    const char *session);
 
 #endif

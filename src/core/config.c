@@ -71,6 +71,9 @@ static void config_image_defaults(struct squint_config *c)
 	c->max_file_mb = 50;
 	c->jpeg_quality = 85;
 	c->webp_quality = 85;
+	c->preview_rows = 12;
+	free(c->graphics);
+	c->graphics = NULL;
 }
 
 void squint_config_init(struct squint_config *c)
@@ -94,6 +97,7 @@ void squint_config_done(struct squint_config *c)
 	free(c->cacert);
 	free(c->proxy);
 	chat_params_done(&c->params);
+	free(c->graphics);
 	config_free_list(&c->files, &c->n_files);
 	config_free_list(&c->warnings, &c->n_warnings);
 	memset(c, 0, sizeof *c);
@@ -283,7 +287,7 @@ static int config_set_timeout(const char *key, const char *value, double *out, c
 static const char *const config_keys[] = {
 	"base_url",	"header", "retries",  "idle_timeout", "connect_timeout",
 	"cacert",	"insecure", "proxy", "max_edge", "original", "max_megapixels",
-	"max_file_mb", "jpeg_quality", "webp_quality",
+	"max_file_mb", "jpeg_quality", "webp_quality", "preview_rows", "graphics",
 };
 
 /* Set one of the image settings; returns 0, -1 with *err, or 1 when key is
@@ -324,6 +328,28 @@ static int config_set_image(struct squint_config *c, const char *key, const char
 		}
 		char *q = config_quote(value);
 		*err = xasprintf(_("%s must be a number above 0, not %s"), key, q);
+		free(q);
+		return -1;
+	}
+	if (strcmp(key, "preview_rows") == 0) {
+		if (config_parse_int(value, &iv) == 0 && iv >= 1 && iv <= 100) {
+			c->preview_rows = iv;
+			return 0;
+		}
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be a whole number from %d to %d, not %s"), key, 1, 100, q);
+		free(q);
+		return -1;
+	}
+	if (strcmp(key, "graphics") == 0) {
+		if (strcmp(value, "auto") == 0 || strcmp(value, "sixel") == 0 ||
+		    strcmp(value, "blocks") == 0 || strcmp(value, "none") == 0) {
+			free(c->graphics);
+			c->graphics = strcmp(value, "auto") == 0 ? NULL : xstrdup(value);
+			return 0;
+		}
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be auto, sixel, blocks or none, not %s"), key, q);
 		free(q);
 		return -1;
 	}

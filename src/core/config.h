@@ -47,6 +47,8 @@ struct squint_config {
 	double max_file_mb;	/* default 50 */
 	int jpeg_quality;	/* 1..100, default 85 */
 	int webp_quality;	/* 1..100, default 85 */
+	int preview_rows;	/* thumbnail height in the TUI, rows; default 12 */
+	char *graphics;		/* "sixel", "blocks", "none", or NULL: probe */
 
 	char **files; /* config files read, in order */
 	size_t n_files;

@@ -536,3 +536,62 @@ json_object *session_params_json(const struct chat_params *p)
 	json_object_object_del(o, "stream_options");
 	return o;
 }
+
+/* ---- the whole session, for a new file ---- */
+
+/* Return a new record for setting st. */
+static json_object *session_setting_json(const struct session_setting *st)
+{
+	json_object *o = session_record(st->is_system ? "system" : "params", st->id, st->parent,
+					st->time);
+	if (st->is_system)
+		json_object_object_add(o, "text", st->system ? json_object_new_string(st->system) : NULL);
+	else
+		json_object_object_add(o, "params", json_object_get(st->params));
+	return o;
+}
+
+/* Append every record of s but the header: settings and messages in the
+ * order of their ids, images before their first use, an answer still
+ * streaming as one checkpoint, and a select record for the current branch. */
+void session_encode_all(struct session *s, struct strbuf *out, long long now)
+{
+	unsigned long long leaf = s->leaf, head = s->conv.head;
+	/* The new file has no image yet: each goes with its first user. */
+	for (size_t i = 0; i < s->n_images; i++) {
+		free(s->images[i].url);
+		s->images[i].url = NULL;
+	}
+	size_t streaming = (size_t)-1;
+	size_t mi = 0, si = 0;
+	while (mi < s->conv.n_msgs || si < s->n_settings) {
+		const struct conv_msg *m = mi < s->conv.n_msgs ? &s->conv.msgs[mi] : NULL;
+		const struct session_setting *st = si < s->n_settings ? &s->settings[si] : NULL;
+		if (st && (!m || st->id < m->id)) {
+			session_line(out, session_setting_json(st));
+			si++;
+			continue;
+		}
+		if (m->role == CONV_ASSISTANT && m->state == CONV_STREAMING)
+			streaming = mi;
+		else
+			session_encode_msg(s, mi, out);
+		mi++;
+	}
+	if (streaming != (size_t)-1) {
+		free(s->ckpt_done);
+		s->ckpt_done = NULL;
+		s->n_ckpt_done = 0;
+		s->ckpt_id = 0;
+		session_encode_checkpoint(s, streaming, out);
+	}
+	size_t li = conv_find(&s->conv, leaf);
+	if (li != (size_t)-1) {
+		const struct conv_msg *m = &s->conv.msgs[li];
+		session_encode_select(s, out, leaf,
+				      m->role == CONV_ASSISTANT && m->n_choices ? (long)m->chosen : -1,
+				      now);
+	}
+	s->leaf = leaf;
+	conv_set_head(&s->conv, head);
+}

@@ -95,6 +95,13 @@ bool session_encode_checkpoint(struct session *s, size_t i, struct strbuf *out);
 void session_encode_select(struct session *s, struct strbuf *out, unsigned long long leaf,
 			   long chosen, long long now);
 
+/* Append every record of s but the header, for a new file (/save): the
+ * settings and messages in id order, each image before its first use, an
+ * answer still streaming as a checkpoint, and a select record (made at
+ * now) for the current branch.  The file s writes to from now on is the
+ * new one: later records build on these. */
+void session_encode_all(struct session *s, struct strbuf *out, long long now);
+
 /* Load the records of the file text buf (len bytes) into s, which must be
  * empty; file names the warnings.  Returns 0 (warnings in s->warnings), or
  * -1 with *err newly allocated when buf is not a session file at all. */
@@ -109,6 +116,11 @@ const char *session_system(const struct session *s, unsigned long long leaf);
 /* Return the last params record's fields in force at the end of the branch
  * ending at leaf (borrowed), or NULL when none. */
 json_object *session_params(const struct session *s, unsigned long long leaf);
+/* Set the fields of p from params (a params record's object) that p does
+ * not set itself (see session_params_json; the model counts as not set
+ * when model_chosen is false): flags and the config file win over the
+ * session.  Values p refuses are skipped.  Returns how many were set. */
+size_t session_params_restore(struct chat_params *p, json_object *params, bool model_chosen);
 
 /* Return the messages array the API receives for the current branch
  * (system prompt first), as squint sends it; the caller puts it. */

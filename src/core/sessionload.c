@@ -542,3 +542,89 @@ char *session_export_markdown(const struct session *s)
 	free(path);
 	return strbuf_detach(&md);
 }
+
+/* ---- parameters back from a params record ---- */
+
+/* Set field key of p (unset so far) from its JSON value v; 0 or -1. */
+static int session_param_set(struct chat_params *p, const char *key, json_object *v)
+{
+	char *err = NULL;
+	int rc = -1;
+	if (!strcmp(key, "tools") || !strcmp(key, "response_format") ||
+	    !strcmp(key, "tool_choice")) {
+		/* Set from files or words at first; here from the JSON itself. */
+		bool is_obj = json_object_is_type(v, json_type_object);
+		if (!strcmp(key, "tools") && json_object_is_type(v, json_type_array) &&
+		    json_object_array_length(v) > 0) {
+			p->tools = json_object_get(v);
+			rc = 0;
+		} else if (!strcmp(key, "response_format") && is_obj) {
+			p->response_format = json_object_get(v);
+			rc = 0;
+		} else if (!strcmp(key, "tool_choice") &&
+			   (is_obj || json_object_is_type(v, json_type_string))) {
+			p->tool_choice = json_object_get(v);
+			rc = 0;
+		}
+	} else if (!strcmp(key, "stop") && json_object_is_type(v, json_type_array)) {
+		rc = 0;
+		for (size_t i = 0; rc == 0 && i < json_object_array_length(v); i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+			rc = json_object_is_type(e, json_type_string)
+				     ? chat_params_set(p, key, json_object_get_string(e), &err)
+				     : -1;
+		}
+	} else if (!strcmp(key, "logit_bias") && json_object_is_type(v, json_type_object)) {
+		rc = 0;
+		json_object_object_foreach(v, tok, bias)
+		{
+			char *kv = xasprintf("%s=%s", tok, json_object_get_string(bias));
+			if (rc == 0)
+				rc = chat_params_set(p, key, kv, &err);
+			free(kv);
+		}
+	} else if (strcmp(key, "system") && strcmp(key, "stream") && chat_params_known(key) &&
+		   (json_object_is_type(v, json_type_string) || json_object_is_type(v, json_type_int) ||
+		    json_object_is_type(v, json_type_double) ||
+		    json_object_is_type(v, json_type_boolean))) {
+		rc = chat_params_set(p, key, json_object_get_string(v), &err);
+	}
+	free(err);
+	if (rc != 0)
+		chat_params_unset(p, key);
+	return rc;
+}
+
+/* Set the fields of p from params that p does not set itself. */
+size_t session_params_restore(struct chat_params *p, json_object *params, bool model_chosen)
+{
+	if (!params || !json_object_is_type(params, json_type_object))
+		return 0;
+	json_object *own = session_params_json(p);
+	size_t n = 0;
+	json_object_object_foreach(params, key, v)
+	{
+		if (!strcmp(key, "model") ? model_chosen : json_object_object_get_ex(own, key, NULL))
+			continue;
+		if (!strcmp(key, "model") && !json_object_is_type(v, json_type_string))
+			continue;
+		if (!strcmp(key, "model")) {
+			/* Keep the one set in case the session's is refused. */
+			char *was = p->model;
+			p->model = NULL;
+			char *err = NULL;
+			if (chat_params_set(p, key, json_object_get_string(v), &err) == 0) {
+				free(was);
+				n++;
+			} else {
+				p->model = was;
+			}
+			free(err);
+			continue;
+		}
+		if (session_param_set(p, key, v) == 0)
+			n++;
+	}
+	json_object_put(own);
+	return n;
+}

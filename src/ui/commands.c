@@ -17,7 +17,7 @@ static const struct {
 	{"/new", CMD_NEW},       {"/quit", CMD_QUIT},   {"/reasoning", CMD_REASONING},
 	{"/retry", CMD_RETRY},   {"/set", CMD_SET},     {"/system", CMD_SYSTEM},
 	{"/copy", CMD_COPY},     {"/edit", CMD_EDIT},   {"/tool", CMD_TOOL},
-	{"/view", CMD_VIEW},
+	{"/view", CMD_VIEW},     {"/save", CMD_SAVE},
 };
 
 /* Return whether c is a blank (space, tab, newline). */
@@ -94,6 +94,8 @@ const char *cmd_help_text(void)
 	       "                            clipboard (OSC 52; in tmux: set-clipboard on)\n"
 	       "  /tool ID TEXT             answer tool call ID with TEXT (then the model goes on)\n"
 	       "  /reasoning                show or fold reasoning (like C-r)\n"
+	       "  /save FILE                write the whole conversation to the new session file\n"
+	       "                            FILE and go on saving there\n"
 	       "  /new, /clear              start a new conversation\n"
 	       "  /help                     this text\n"
 	       "  /quit, /exit              leave squint\n"

@@ -22,6 +22,7 @@ enum cmd_id {
 	CMD_EDIT,
 	CMD_TOOL,
 	CMD_VIEW,
+	CMD_SAVE,
 };
 
 /* Parse the input text: returns the command and sets *arg to its argument

@@ -146,6 +146,16 @@ expect_out_contains "[1] quad-32x24.png 32x24"
 if grep -q "$(printf '\033')" "$T/out"; then fail "escape sequences sent to a plain terminal"; fi
 case_end
 
+case_begin "graphics = none in the config file: the name line only; SQUINT_GRAPHICS beats it"
+printf '[defaults]\ngraphics = none\n' >"$T/g.conf"
+on_pty --config "$T/g.conf" --preview -p "look" "$IMG/quad-32x24.png"
+expect_rc 0
+expect_out_contains "[1] quad-32x24.png 32x24"
+if grep -q "$(printf '\033')" "$T/out"; then fail "graphics = none still drew"; fi
+SQUINT_GRAPHICS=sixel on_pty --config "$T/g.conf" --preview -p "look" "$IMG/quad-32x24.png"
+grep -q "$(printf '\033P')" "$T/out" || fail "SQUINT_GRAPHICS=sixel did not beat the config"
+case_end
+
 case_begin "--preview into a pipe prints nothing extra"
 run_squint --preview -p "look" "$IMG/quad-32x24.png"
 expect_rc 0

@@ -212,8 +212,11 @@ expect_body "b['messages'][0] == {'role': 'system', 'content': 'be brief'}"
 tui_type "/retry"
 tui_keys Enter
 sleep 0.5
+expect_screen 'You asked: "q1"'
 n=$(tui_screen | grep -c 'You asked: "q1"')
-[ "$n" -ge 2 ] || fail "/retry did not give a second answer ($n)"
+# A new branch: the pane shows it, not the answer it replaces.
+[ "$n" = 1 ] || fail "/retry: the pane shows $n answers, not the new branch's one"
+expect_body "b['messages'] == [{'role': 'system', 'content': 'be brief'}, {'role': 'user', 'content': 'q1'}]"
 tui_type "/new"
 tui_keys Enter
 expect_screen "new conversation"

@@ -87,8 +87,11 @@ expect_screen "from 1 to 1"
 tui_stop
 case_end
 
-case_begin "/edit puts the last question back; sending it makes a new turn"
+case_begin "/edit puts the last question back; sent, it replaces it as a new branch"
 tui_start 100 30
+tui_type "first turn"
+tui_keys Enter
+expect_screen 'You asked: "first turn"'
 tui_type "edit me"
 tui_keys Enter
 expect_screen 'You asked: "edit me"'
@@ -98,7 +101,8 @@ expect_screen "> edit me"
 tui_type " again"
 tui_keys Enter
 expect_screen 'You asked: "edit me again"'
-expect_screen 'You asked: "edit me"'
+expect_screen 'You asked: "first turn"'
+expect_no_screen 'You asked: "edit me".'
 expect_body "[m['role'] for m in b['messages']] == ['user', 'assistant', 'user'] and b['messages'][2]['content'] == 'edit me again'"
 tui_stop
 case_end

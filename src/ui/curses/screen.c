@@ -79,8 +79,9 @@ static void screen_init_colours(void)
 	init_pair(SCREEN_PAIR_PROB_VLOW, COLOR_RED, -1);
 }
 
-/* Take over the terminal. */
-int screen_init(char **err)
+/* Take over the terminal; graphics ("sixel", "blocks", "none" or NULL to
+ * probe) is the configuration's choice, which SQUINT_GRAPHICS overrides. */
+int screen_init(const char *graphics, char **err)
 {
 	screen_tty = fopen("/dev/tty", "r+");
 	if (!screen_tty) {
@@ -89,7 +90,8 @@ int screen_init(char **err)
 		return -1;
 	}
 	/* Ask the terminal what it shows before curses reads its input. */
-	term_probe(fileno(screen_tty), NULL, 0, &screen_tcaps);
+	const char *env = getenv("SQUINT_GRAPHICS");
+	term_probe(fileno(screen_tty), env && *env ? NULL : graphics, 0, &screen_tcaps);
 	screen_term = newterm(NULL, screen_tty, screen_tty);
 	if (!screen_term) {
 		fclose(screen_tty);

@@ -54,7 +54,7 @@ struct screen_frame {
 /* Take over the terminal (/dev/tty, so redirections cannot break the UI),
  * after probing what it can show (term/probe.h; keys typed meanwhile are
  * kept); returns 0, or -1 with *err set to a newly allocated message. */
-int screen_init(char **err);
+int screen_init(const char *graphics, char **err);
 /* Give the terminal back as it was (safe to call twice, and from atexit). */
 void screen_done(void);
 /* Give the terminal back before the process stops (Ctrl-Z). */

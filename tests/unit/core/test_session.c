@@ -441,6 +441,101 @@ static void test_key_never_written(void **state)
 	strbuf_done(&f);
 }
 
+/* /save: every record again, in a file that loads to the same tree. */
+static void test_encode_all(void **state)
+{
+	(void)state;
+	struct session s;
+	struct strbuf f = STRBUF_INIT, g = STRBUF_INIT;
+	session_init(&s);
+	session_encode_header(&s, &f, 1, "t");
+	session_encode_system(&s, &f, "be brief", 2);
+	size_t u = user(&s.conv, "q1", URL_A);
+	session_encode_msg(&s, u, &f);
+	session_encode_msg(&s, answer(&s.conv, "first try"), &f);
+	conv_set_head(&s.conv, s.conv.msgs[u].id);
+	json_object *pj = json_tokener_parse("{\"model\":\"m2\"}");
+	session_encode_params(&s, &f, pj, 3);
+	json_object_put(pj);
+	session_encode_msg(&s, answer(&s.conv, "second try"), &f);
+	session_encode_msg(&s, user(&s.conv, "q2", URL_A), &f);
+	/* An answer still streaming goes as a checkpoint. */
+	size_t a = conv_add_answer(&s.conv, 9, "m2");
+	put(conv_msg_at(&s.conv, a), CHUNK_DELTA_CONTENT, 0, -1, "partial", 7);
+	assert_true(session_encode_checkpoint(&s, a, &f));
+	unsigned long long head = s.conv.head;
+
+	session_encode_header(&s, &g, 1, "t");
+	session_encode_all(&s, &g, 10);
+	assert_int_equal(s.conv.head, head);
+	size_t n = 0;
+	for (const char *p = g.data; (p = strstr(p, URL_A)); p++)
+		n++;
+	assert_int_equal(n, 1);
+	/* Later records build on the new file: the image is not repeated. */
+	session_encode_msg(&s, user(&s.conv, "q3", URL_A), &g);
+	n = 0;
+	for (const char *p = g.data; (p = strstr(p, URL_A)); p++)
+		n++;
+	assert_int_equal(n, 1);
+	session_done(&s);
+
+	struct session r;
+	assert_int_equal(load(&r, g.data), 0);
+	assert_int_equal(r.n_warnings, 0);
+	assert_int_equal(r.conv.n_msgs, 6);
+	assert_int_equal(r.conv.msgs[2].parent, r.conv.msgs[0].id);
+	assert_string_equal(session_system(&r, r.leaf), "be brief");
+	json_object *m2;
+	assert_true(json_object_object_get_ex(session_params(&r, r.leaf), "model", &m2));
+	assert_string_equal(json_object_get_string(m2), "m2");
+	assert_string_equal(r.conv.msgs[4].choices[0].content.data, "partial");
+	assert_int_equal(r.conv.msgs[4].state, CONV_INTERRUPTED);
+	json_object *msgs = session_export_messages(&r);
+	const char *text = json_object_to_json_string(msgs);
+	assert_non_null(strstr(text, "second try"));
+	assert_null(strstr(text, "first try"));
+	json_object_put(msgs);
+	session_done(&r);
+	strbuf_done(&f);
+	strbuf_done(&g);
+}
+
+/* A params record back into chat_params: what p sets itself wins. */
+static void test_params_restore(void **state)
+{
+	(void)state;
+	json_object *pj = json_tokener_parse(
+		"{\"model\":\"m-s\",\"temperature\":0.25,\"n\":2,\"stop\":[\"a\",\"b\"],"
+		"\"max_tokens\":50,\"logit_bias\":{\"42\":-5},\"seed\":7,"
+		"\"response_format\":{\"type\":\"json_object\"},\"logprobs\":true,"
+		"\"top_logprobs\":3,\"user\":\"u\",\"top_p\":2.5}");
+	struct chat_params p;
+	chat_params_init(&p);
+	p.model = strdup("flag-model");
+	assert_int_equal(chat_params_set(&p, "temperature", "0.9", &(char *){NULL}), 0);
+	assert_int_equal(session_params_restore(&p, pj, true), 9);
+	assert_string_equal(p.model, "flag-model");
+	assert_true(p.temperature > 0.89 && p.temperature < 0.91);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.n_stop, 2);
+	assert_string_equal(p.stop[1], "b");
+	assert_int_equal(p.max_tokens, 50);
+	assert_int_equal(p.n_logit_bias, 1);
+	assert_int_equal(p.logit_bias[0].bias, -5);
+	assert_int_equal(p.seed, 7);
+	assert_non_null(p.response_format);
+	assert_true(p.logprobs);
+	assert_int_equal(p.top_logprobs, 3);
+	assert_string_equal(p.user, "u");
+	assert_false(p.has_top_p); /* out of range: refused, left unset */
+	/* The model, when no flag chose one. */
+	assert_int_equal(session_params_restore(&p, pj, false), 1);
+	assert_string_equal(p.model, "m-s");
+	chat_params_done(&p);
+	json_object_put(pj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +550,8 @@ int main(void)
 		cmocka_unit_test(test_not_a_session),
 		cmocka_unit_test(test_sessionfile),
 		cmocka_unit_test(test_key_never_written),
+		cmocka_unit_test(test_encode_all),
+		cmocka_unit_test(test_params_restore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
