@@ -23,6 +23,10 @@
 #include <time.h>
 
 #define TUI_FRAME_S (1.0 / 60)
+/* The shortest gap before a frame that echoes a key. */
+#define TUI_KEY_FRAME_S 0.008
+/* The gap between frames that only show streamed text. */
+#define TUI_STREAM_FRAME_S (1.0 / 30)
 /* While a request runs the status bar animates at this period. */
 #define TUI_TICK_S 0.1
 #define TUI_MAX_IMAGE_BYTES (50u * 1024 * 1024)

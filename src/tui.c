@@ -4,8 +4,10 @@
  * and a self-pipe for signals together (curl_multi_poll with extra fds: one
  * streaming transfer needs no socket-action bookkeeping).  Every wake-up
  * drains all keys and signals; whatever changed sets `dirty`, and a frame is
- * drawn at most every TUI_FRAME_S, at once when the last one is older than
- * that (a key press echoes in the next frame). */
+ * drawn when the last one is old enough: TUI_KEY_FRAME_S after a key (so a
+ * key echoes within ~8 ms even while an answer streams), TUI_STREAM_FRAME_S
+ * while streaming without keys (30 frames/s is plenty for reading, and
+ * each frame re-lays the open block), TUI_FRAME_S otherwise. */
 #include <config.h>
 
 #include "tui.h"
@@ -610,6 +612,7 @@ static int tui_signals(bool on)
 /* Run the loop until the user quits. */
 static void tui_loop(struct tui *t)
 {
+	bool keyed = false; /* a key arrived since the last frame */
 	while (!t->quit) {
 		double now = http_now();
 		int timeout = 1000;
@@ -617,9 +620,11 @@ static void tui_loop(struct tui *t)
 			t->dirty = true; /* the spinner and the clocks move */
 		if (t->exit_after > 0)
 			t->dirty = true; /* SQUINT_TUI_EXIT_AFTER counts frames: keep drawing */
+		double gap = keyed ? TUI_KEY_FRAME_S
+				   : t->req.active ? TUI_STREAM_FRAME_S : TUI_FRAME_S;
 		if (t->dirty) {
-			double due = t->last_draw + TUI_FRAME_S;
-			timeout = due <= now ? 0 : (int)((due - now) * 1000) + 1;
+			double due = t->last_draw + gap;
+			timeout = due <= now ? 0 : (int)ceil((due - now) * 1000);
 		} else if (t->req.active) {
 			timeout = (int)(TUI_TICK_S * 1000);
 		}
@@ -629,10 +634,14 @@ static void tui_loop(struct tui *t)
 		tui_session_tick(t);
 		tui_drain_signals(t);
 		struct ui_event ev;
-		while (!t->quit && keys_read(t->keys, &ev))
+		while (!t->quit && keys_read(t->keys, &ev)) {
 			tui_event(t, &ev);
-		if (t->dirty && http_now() >= t->last_draw + TUI_FRAME_S) {
+			keyed = true;
+		}
+		gap = keyed ? TUI_KEY_FRAME_S : t->req.active ? TUI_STREAM_FRAME_S : TUI_FRAME_S;
+		if (t->dirty && http_now() >= t->last_draw + gap) {
 			tui_draw(t);
+			keyed = false;
 			if (t->exit_after > 0 && t->frames >= t->exit_after)
 				t->quit = true;
 		}

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+
+/* Bumped whenever any answer's usage changes; invalidates the token
+ * sums that conv_tokens_used() caches. */
+static unsigned long conv_usage_gen;
 /* Initialise an empty conversation. */
 void conv_init(struct conv *c)
 {
@@ -340,6 +344,7 @@ void conv_answer_reset(struct conv_msg *m)
 /* Record usage. */
 void conv_answer_set_usage(struct conv_msg *m, long prompt, long completion, long total)
 {
+	conv_usage_gen++;
 	m->usage.present = true;
 	m->usage.prompt_tokens = prompt;
 	m->usage.completion_tokens = completion;
@@ -404,8 +409,23 @@ size_t *conv_path(const struct conv *c, size_t i, size_t *n)
 		if (len == cap)
 			rev = xrealloc(rev, (cap *= 2) * sizeof *rev);
 		rev[len++] = k;
-		size_t p = conv_find(c, c->msgs[k].parent);
-		k = p != (size_t)-1 && p != k ? p : (size_t)-1;
+		/* Parents come before their children, mostly right before:
+		 * look back from k, so a long branch is walked in linear time. */
+		unsigned long long parent = c->msgs[k].parent;
+		size_t p = (size_t)-1;
+		for (size_t j = k; parent && j-- > 0;)
+			if (c->msgs[j].id == parent) {
+				p = j;
+				break;
+			}
+		if (p == (size_t)-1 && parent) {
+			/* A damaged file may name a later message: accept it, the
+			 * step count above still ends a loop. */
+			p = conv_find(c, parent);
+			if (p == k)
+				p = (size_t)-1;
+		}
+		k = p;
 	}
 	for (size_t a = 0, b = len - 1; a < b; a++, b--) {
 		size_t t = rev[a];
@@ -428,10 +448,19 @@ size_t conv_last_user(const struct conv *c)
 /* Sum the reported usage. */
 long conv_tokens_used(const struct conv *c)
 {
+	/* Cached: the status bar asks every frame, and a resumed session can
+	 * hold tens of thousands of messages.  The sum is recomputed only when
+	 * messages or usages were added since (see conv_answer_set_usage). */
+	struct conv *mut = (struct conv *)c;
+	if (mut->tokens_n_msgs == c->n_msgs && mut->tokens_gen == conv_usage_gen)
+		return mut->tokens_cached;
 	long n = 0;
 	for (size_t i = 0; i < c->n_msgs; i++)
 		if (c->msgs[i].role == CONV_ASSISTANT && c->msgs[i].usage.present)
 			n += c->msgs[i].usage.total_tokens;
+	mut->tokens_cached = n;
+	mut->tokens_n_msgs = c->n_msgs;
+	mut->tokens_gen = conv_usage_gen;
 	return n;
 }
 

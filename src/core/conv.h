@@ -110,6 +110,10 @@ struct conv {
 	size_t cap;
 	unsigned long long last_id; /* the highest id given out */
 	unsigned long long head;    /* the id new messages follow; 0: none */
+	/* Private: conv_tokens_used()'s cache. */
+	long tokens_cached;
+	size_t tokens_n_msgs;
+	unsigned long tokens_gen;
 };
 
 /* The messages of one request, borrowing from a conv; see conv_request_build. */
