@@ -3,6 +3,7 @@
 
 #include "core/config.h"
 #include "core/sanitize.h"
+#include "core/sanitize.h"
 #include "core/session.h"
 #include "core/sessionfile.h"
 #include "core/strbuf.h"
@@ -29,10 +30,13 @@ static void main_print_version(void)
 	printf("json-c %s\n", json_c_version());
 }
 
-/* Print "squint: MSG" on stderr. */
+/* Print "squint: MSG" on stderr, with control characters shown visibly:
+ * messages carry file names and text from files. */
 static void main_error(const char *msg)
 {
-	fprintf(stderr, "squint: %s\n", msg);
+	char *clean = sanitize_line(msg);
+	fprintf(stderr, "squint: %s\n", clean);
+	free(clean);
 }
 
 /* --export: print the current branch of the session file as format

@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/config-internal.h"
 
+#include "core/sanitize.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
@@ -145,8 +146,19 @@ void config_scrub(char *msg, const char *secret)
 	size_t n = secret ? strlen(secret) : 0;
 	if (!msg || n < 4)
 		return;
-	for (char *at = strstr(msg, secret); at; at = strstr(at + n, secret))
-		memset(at, '*', n);
+	/* Quoted values are cut short, so a message may hold only the start
+	 * of the key: mask every run that matches the key's first 8 bytes
+	 * (or all of a shorter key), as far as it goes on matching. */
+	size_t lead = n < 8 ? n : 8;
+	for (char *at = msg; *at; at++) {
+		if (strncmp(at, secret, lead) != 0)
+			continue;
+		size_t k = lead;
+		while (k < n && at[k] == secret[k])
+			k++;
+		memset(at, '*', k);
+		at += k - 1;
+	}
 }
 
 /* Return 0 with the value in *out when s is one whole finite decimal number
@@ -446,8 +458,12 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 int squint_config_set(struct squint_config *c, const char *key, const char *value, char **err)
 {
 	int rc = config_set(c, key, value, err);
-	if (rc < 0)
+	if (rc < 0) {
+		char *clean = sanitize_line(*err);
+		free(*err);
+		*err = clean;
 		config_scrub(*err, c->api_key);
+	}
 	return rc;
 }
 

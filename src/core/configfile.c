@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/config-internal.h"
 
+#include "core/sanitize.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
@@ -231,11 +232,10 @@ static int config_apply_key_source(struct squint_config *c, const struct config_
 			  strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				    "0123456789_") == strlen(v);
 		if (!ok) {
-			char *q = config_quote(v);
-			*err = xasprintf(_("api_key_env must be the name of an environment "
-					   "variable, not %s"),
-					 q);
-			free(q);
+			/* Not quoted back: what lands here by mistake is often
+			 * the key itself. */
+			*err = xstrdup(_("api_key_env must be the name of an environment "
+					 "variable (letters, digits and _), not a key"));
 			rc = -1;
 		} else {
 			config_clear_key(c);
@@ -440,6 +440,12 @@ int squint_config_load_file(struct squint_config *c, const char *path, const cha
 		}
 	}
 
+	if (result < 0 && *err) {
+		/* Paths and values come from the file: show controls visibly. */
+		char *clean = sanitize_line(*err);
+		free(*err);
+		*err = clean;
+	}
 	for (size_t i = 0; i < st.n_literal_keys; i++) {
 		if (result < 0)
 			config_scrub(*err, st.literal_keys[i]);

@@ -200,3 +200,10 @@ void sanitize_string(struct strbuf *out, const char *s, size_t len)
 	sanitize_feed(&st, out, s, len);
 	sanitize_finish(&st, out);
 }
+
+char *sanitize_line(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sanitize_string(&sb, s, strlen(s));
+	return strbuf_detach(&sb);
+}

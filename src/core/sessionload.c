@@ -5,6 +5,7 @@
 
 #include "core/session.h"
 #include "core/request.h"
+#include "core/sanitize.h"
 #include "core/xalloc.h"
 #include "i18n.h"
 
@@ -46,7 +47,10 @@ static void load_warn(struct session_loader *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	session_warn(l->s, xasprintf("%s:%zu: %s", l->file, l->line, msg));
+	/* Record text is someone else's: never let it reach a terminal raw. */
+	char *line = xasprintf("%s:%zu: %s", l->file, l->line, msg);
+	session_warn(l->s, sanitize_line(line));
+	free(line);
 }
 
 /* Return the string member key of o (length in *len if len), or NULL. */

@@ -1452,6 +1452,10 @@ static void md_parse_chunk(struct md_ctx *x, const char *src, size_t n, const st
 	 * NULs.  The copy also escapes link reference definitions, which
 	 * would otherwise vanish: references are shown as written, never
 	 * resolved, so that no later text can change earlier lines. */
+	/* md4c 0.4.8 can open a span it never closes ("*a [l](u*v)"): every
+	 * chunk starts plain, so one stray span cannot tint all that follows
+	 * and a chunk renders the same alone as in the whole. */
+	x->n_em = x->n_strong = x->n_del = x->n_code = x->n_link = x->n_img = 0;
 	strbuf_reset(buf);
 	size_t a = 0;
 	for (size_t i = 0; i < escs->n; i++) {

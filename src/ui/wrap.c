@@ -140,7 +140,7 @@ static void wrap_segment(struct wrap_run *r, size_t a, size_t b)
 		size_t n = width_next_cluster(s + i, b - i, col, &cw);
 		if (i > ls && brk[i - a] == UC_BREAK_POSSIBLE)
 			cand = i;
-		if (wrap_is_space(s[i])) {
+		if (wrap_is_space(s[i]) && n == 1) {
 			col += cw; /* spaces hang past the edge */
 			i += n;
 			continue;

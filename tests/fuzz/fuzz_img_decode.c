@@ -1,0 +1,119 @@
+/* Fuzz image sniffing and decoding (src/img/decode.c, image.c and
+ * src/core/attach.c's sniffing) through squint's own entry points.
+ *
+ * The input is an image file.  Invariants: img_probe() and img_decode()
+ * agree on whether it is an image and what it says (type, upright size,
+ * orientation); a decoded picture respects the pixel limit and has exactly
+ * w*h*4 bytes of pixels (all of them are read, so ASan sees a short buffer);
+ * img_decode_at_least() gives at least the size asked for (or the full
+ * size) and never more; a failure is one line without control bytes that
+ * names the file. */
+#include <config.h>
+
+#include "img/decode.h"
+#include "fuzz.h"
+
+#include <string.h>
+
+/* Small enough to decode quickly under ASan, big enough for real pictures. */
+#define FUZZ_MAX_PIXELS (2048ULL * 2048ULL)
+
+/* Check a failure's message. */
+static void check_err(const char *what, const char *err)
+{
+	FUZZ_ASSERT(err && *err, "%s failed without a message", what);
+	for (const char *p = err; *p; p++)
+		FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f,
+			    "%s: control byte 0x%02x in \"%s\"", what, (unsigned char)*p, err);
+	FUZZ_ASSERT(strstr(err, "fuzz.img"), "%s: the message does not name the file: %s", what,
+		    err);
+}
+
+/* Check a decoded picture against what the header said. */
+static unsigned check_image(const char *what, const struct image *img)
+{
+	FUZZ_ASSERT(img->w > 0 && img->h > 0 && img->rgba, "%s: an empty picture", what);
+	FUZZ_ASSERT((unsigned long long)img->w * img->h <= FUZZ_MAX_PIXELS,
+		    "%s: %ux%u is over the limit", what, img->w, img->h);
+	size_t n = image_buffer_size(img->w, img->h);
+	FUZZ_ASSERT(n == (size_t)img->w * img->h * 4, "%s: %zu bytes for %ux%u", what, n, img->w,
+		    img->h);
+	/* Read every byte: a buffer smaller than w*h*4 is an ASan report. */
+	unsigned sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += img->rgba[i];
+	return sum;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct img_limits lim;
+	img_limits_default(&lim);
+	lim.max_pixels = FUZZ_MAX_PIXELS;
+
+	enum image_type sniffed = image_sniff(data, size);
+	const char *desc = image_sniff_describe(data, size);
+	FUZZ_ASSERT(desc && *desc, "image_sniff_describe gave nothing");
+
+	struct img_info probe, info;
+	char *err = NULL;
+	int prc = img_probe(data, size, "fuzz.img", &lim, &probe, &err);
+	if (prc == 0) {
+		FUZZ_ASSERT(!err, "a probe succeeded with a message");
+		FUZZ_ASSERT(probe.type != IMAGE_UNKNOWN && probe.type == sniffed,
+			    "probe says type %d, sniffing %d", (int)probe.type, (int)sniffed);
+		FUZZ_ASSERT(probe.w > 0 && probe.h > 0 &&
+				    (unsigned long long)probe.w * probe.h <= FUZZ_MAX_PIXELS,
+			    "probe: %ux%u", probe.w, probe.h);
+		FUZZ_ASSERT(probe.orientation >= 1 && probe.orientation <= 8, "orientation %d",
+			    probe.orientation);
+	} else {
+		FUZZ_ASSERT(prc == -1, "img_probe returned %d", prc);
+		check_err("img_probe", err);
+		free(err);
+		err = NULL;
+	}
+
+	struct image img;
+	image_init(&img);
+	int drc = img_decode(data, size, "fuzz.img", &lim, &img, &info, &err);
+	if (drc == 0) {
+		FUZZ_ASSERT(prc == 0, "img_decode succeeded where img_probe failed");
+		FUZZ_ASSERT(info.type == probe.type && info.w == probe.w && info.h == probe.h &&
+				    info.orientation == probe.orientation &&
+				    info.lossless == probe.lossless &&
+				    info.has_alpha == probe.has_alpha,
+			    "img_decode's info differs from img_probe's");
+		FUZZ_ASSERT(img.w == info.w && img.h == info.h,
+			    "decoded %ux%u, the header says %ux%u", img.w, img.h, info.w, info.h);
+		check_image("img_decode", &img);
+	} else {
+		FUZZ_ASSERT(drc == -1, "img_decode returned %d", drc);
+		FUZZ_ASSERT(!img.rgba && img.w == 0 && img.h == 0, "a failed decode left pixels");
+		check_err("img_decode", err);
+		free(err);
+		err = NULL;
+	}
+	image_free(&img);
+
+	/* A JPEG may come out smaller, but never below what was asked. */
+	if (drc == 0) {
+		struct fuzz_rng rng;
+		fuzz_rng_seed(&rng, data, size);
+		unsigned min_w = 1 + (unsigned)fuzz_rng_below(&rng, info.w);
+		unsigned min_h = 1 + (unsigned)fuzz_rng_below(&rng, info.h);
+		int rc = img_decode_at_least(data, size, "fuzz.img", &lim, min_w, min_h, &img,
+					     &info, &err);
+		FUZZ_ASSERT(rc == 0, "img_decode_at_least failed where img_decode did: %s",
+			    err ? err : "");
+		check_image("img_decode_at_least", &img);
+		FUZZ_ASSERT(img.w <= info.w && img.h <= info.h,
+			    "%ux%u is larger than the image's %ux%u", img.w, img.h, info.w, info.h);
+		FUZZ_ASSERT((img.w >= min_w && img.h >= min_h) ||
+				    (img.w == info.w && img.h == info.h),
+			    "%ux%u for at least %ux%u of %ux%u", img.w, img.h, min_w, min_h, info.w,
+			    info.h);
+		image_free(&img);
+	}
+	return 0;
+}
