@@ -138,6 +138,8 @@ static int errbody_http_date(struct errbody_cursor *c, long long now_unix, long 
 			long long y = now_year - now_year % 100 + year;
 			if (y > now_year + 50)
 				y -= 100;
+			else if (y <= now_year - 50)
+				y += 100; /* "20" read in 1999 is 2020, not 1920 */
 			year = (int)y;
 		}
 		if (!errbody_cur_spaces(c) || errbody_cur_time(c, &secs))
