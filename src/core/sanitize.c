@@ -205,5 +205,9 @@ char *sanitize_line(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sanitize_string(&sb, s, strlen(s));
+	/* One line: the tabs and newlines sanitize keeps become spaces. */
+	for (size_t i = 0; i < sb.len; i++)
+		if (sb.data[i] == '\t' || sb.data[i] == '\n')
+			sb.data[i] = ' ';
 	return strbuf_detach(&sb);
 }

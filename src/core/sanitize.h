@@ -27,8 +27,9 @@ void sanitize_feed(struct sanitize_state *st, struct strbuf *out, const char *s,
 /* Flush what the stream left pending into out (an unfinished sequence becomes U+FFFD) and reset st. */
 void sanitize_finish(struct sanitize_state *st, struct strbuf *out);
 /* Append the safe form of one whole string to out (init + feed + finish). */
-/* Return a newly allocated copy of s (NUL-terminated) with every control
- * character and invalid byte made visible, for messages built from outside
+/* Return a newly allocated one-line copy of s (NUL-terminated): every
+ * control character and invalid byte made visible, tabs and newlines made
+ * spaces; for messages built from outside
  * text (file names, records); the caller frees it. */
 char *sanitize_line(const char *s);
 void sanitize_string(struct strbuf *out, const char *s, size_t len);
