@@ -146,18 +146,23 @@ void config_scrub(char *msg, const char *secret)
 	size_t n = secret ? strlen(secret) : 0;
 	if (!msg || n < 4)
 		return;
-	/* Quoted values are cut short, so a message may hold only the start
-	 * of the key: mask every run that matches the key's first 8 bytes
-	 * (or all of a shorter key), as far as it goes on matching. */
-	size_t lead = n < 8 ? n : 8;
+	/* Quoted values are cut short and keys get pasted into other values,
+	 * so a message may hold any piece of the key: mask every run of 12
+	 * or more bytes (all of a shorter key) that appears in the key. */
+	size_t min = n < 12 ? n : 12;
 	for (char *at = msg; *at; at++) {
-		if (strncmp(at, secret, lead) != 0)
-			continue;
-		size_t k = lead;
-		while (k < n && at[k] == secret[k])
-			k++;
-		memset(at, '*', k);
-		at += k - 1;
+		size_t best = 0;
+		for (const char *k = secret; *k; k++) {
+			size_t l = 0;
+			while (at[l] && k[l] && at[l] == k[l])
+				l++;
+			if (l > best)
+				best = l;
+		}
+		if (best >= min) {
+			memset(at, '*', best);
+			at += best - 1;
+		}
 	}
 }
 
