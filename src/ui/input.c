@@ -956,51 +956,40 @@ static int input_word_class(ucs4_t base, int cells)
 	return cells >= 2 ? 2 : 1;
 }
 
-/* Return the end of the word at or after the cursor (Emacs forward-word). */
-static size_t input_word_end(const struct input *in)
+/* Return where a word motion from the cursor stops: forward (dir > 0) at
+ * the end of the word at or after it (Emacs forward-word), backward at the
+ * start of the word at or before it (backward-word).  Non-word characters
+ * before the word are passed over; a change of word class ends it. */
+static size_t input_word_edge(const struct input *in, int dir)
 {
 	const char *s = strbuf_str(&in->text);
 	size_t len = in->text.len, p = in->cursor;
 	int cls = 0;
-	while (p < len) {
+	while (dir > 0 ? p < len : p > 0) {
+		size_t at = dir > 0 ? p : input_gc_prev(s, len, p);
 		int w;
 		ucs4_t base;
-		size_t q = input_gc_info(s, len, p, 0, &w, &base);
+		size_t after = input_gc_info(s, len, at, 0, &w, &base);
+		size_t q = dir > 0 ? after : at;
 		int c = input_word_class(base, w);
-		if (cls ? c != cls : c == 0) {
-			if (cls)
-				break;
-			p = q;
-			continue;
-		}
+		if (cls && c != cls)
+			break;
 		cls = c;
 		p = q;
 	}
 	return p;
 }
 
-/* Return the start of the word at or before the cursor (backward-word). */
+/* Return the end of the word at or after the cursor. */
+static size_t input_word_end(const struct input *in)
+{
+	return input_word_edge(in, 1);
+}
+
+/* Return the start of the word at or before the cursor. */
 static size_t input_word_start(const struct input *in)
 {
-	const char *s = strbuf_str(&in->text);
-	size_t len = in->text.len, p = in->cursor;
-	int cls = 0;
-	while (p > 0) {
-		size_t q = input_gc_prev(s, len, p);
-		int w;
-		ucs4_t base;
-		input_gc_info(s, len, q, 0, &w, &base);
-		int c = input_word_class(base, w);
-		if (cls ? c != cls : c == 0) {
-			if (cls)
-				break;
-			p = q;
-			continue;
-		}
-		cls = c;
-		p = q;
-	}
-	return p;
+	return input_word_edge(in, -1);
 }
 
 /* Return where Ctrl-W's kill starts: back over white space, then over
