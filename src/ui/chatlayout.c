@@ -228,14 +228,11 @@ static unsigned chatlayout_md_style(unsigned md)
 	return cv;
 }
 
-/* Render Markdown with markdown.h and take its lines over as ours. */
-void chatlayout_markdown(struct cv_lines *ls, const char *s, size_t n, int width, int indent)
+/* Append the rendered Markdown lines md to ls, indent cells in. */
+static void chatlayout_take_md(struct cv_lines *ls, const struct md_lines *md, int indent)
 {
-	struct md_lines md;
-	md_lines_init(&md);
-	md_render(s, n, width - indent > 1 ? width - indent : 1, &md);
-	for (size_t i = 0; i < md.n; i++) {
-		const struct md_line *ml = &md.v[i];
+	for (size_t i = 0; i < md->n; i++) {
+		const struct md_line *ml = &md->v[i];
 		struct cv_line *l = chatlayout_lines_push(ls);
 		struct strbuf sb = STRBUF_INIT;
 		for (int k = 0; k < indent; k++)
@@ -247,6 +244,26 @@ void chatlayout_markdown(struct cv_lines *ls, const char *s, size_t n, int width
 		l->fill = chatlayout_md_style(ml->line_style);
 		chatlayout_line_take(l, &sb);
 	}
+}
+
+/* Render Markdown with markdown.h and take its lines over as ours. */
+void chatlayout_markdown(struct cv_lines *ls, const char *s, size_t n, int width, int indent)
+{
+	struct md_lines md;
+	md_lines_init(&md);
+	md_render(s, n, width - indent > 1 ? width - indent : 1, &md);
+	chatlayout_take_md(ls, &md, indent);
+	md_lines_done(&md);
+}
+
+/* Lay out code lines inside an open fenced block (see md_render_code). */
+void chatlayout_markdown_code(struct cv_lines *ls, const char *fence, size_t fence_len,
+			      const char *s, size_t n, int width, int indent)
+{
+	struct md_lines md;
+	md_lines_init(&md);
+	md_render_code(fence, fence_len, s, n, width - indent > 1 ? width - indent : 1, &md);
+	chatlayout_take_md(ls, &md, indent);
 	md_lines_done(&md);
 }
 

@@ -50,6 +50,11 @@ void chatlayout_tinted(struct cv_lines *ls, const char *s, size_t n, int width, 
 /* Append the Markdown text s[0, n) to ls, rendered and wrapped at width
  * columns with indent spaces in front of every line. */
 void chatlayout_markdown(struct cv_lines *ls, const char *s, size_t n, int width, int indent);
+/* Append s[0, n), lines inside an open fenced code block that began with
+ * fence[0, fence_len), laid out as chatlayout_markdown() lays them out there
+ * (see md_open_fence). */
+void chatlayout_markdown_code(struct cv_lines *ls, const char *fence, size_t fence_len,
+			      const char *s, size_t n, int width, int indent);
 /* Return how many bytes at the start of the Markdown (or plain) text s[0, n)
  * form blocks that later text cannot change, so they can be laid out once. */
 size_t chatlayout_stable_prefix(const char *s, size_t n, bool markdown);

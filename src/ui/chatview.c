@@ -3,6 +3,7 @@
 #include "ui/chatview.h"
 #include "ui/chatlayout.h"
 #include "ui/chatview-alt.h"
+#include "ui/markdown.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -32,6 +33,9 @@ struct cv_item {
 	struct cv_lines reason, body, pics;
 	size_t stable_bytes; /* text laid out for good into body.v[0, n_stable) */
 	size_t n_stable;
+	/* Inside an open code fence (fence_bytes > 0): text[0, fence_bytes)
+	 * is laid out into body.v[0, n_fence); the fence opened at fence_line. */
+	size_t fence_bytes, n_fence, fence_line;
 	bool header_dirty, reason_dirty, body_dirty, footer_dirty, pics_dirty;
 	struct cv_alts *alts; /* choices, tool calls, tints (chatview-alt.c) */
 };
@@ -55,12 +59,16 @@ struct cv_image {
 };
 
 /* Return how much of it's text will never be laid out differently: the
- * closed blocks while streaming, all of it once finished. */
+ * closed blocks while streaming, all of it once finished.  The scan goes on
+ * from the last stable point, not from the start. */
 static size_t cv_stable_prefix(const struct cv_item *it)
 {
 	if (!it->streaming)
 		return it->text.len;
-	return chatlayout_stable_prefix(it->text.data, it->text.len, it->kind == CV_ITEM_ASSISTANT);
+	size_t from = it->stable_bytes;
+	size_t q = chatlayout_stable_prefix(it->text.data + from, it->text.len - from,
+					    it->kind == CV_ITEM_ASSISTANT);
+	return q ? from + q : from;
 }
 
 /* Return the base style of an item's body text. */
@@ -86,17 +94,63 @@ static void cv_layout_slice(struct cv_item *it, const char *s, size_t n, int wid
 				it->kind == CV_ITEM_USER ? CV_INDENT : 0, cv_body_style(it));
 }
 
+/* Lay out the tail of a streaming answer that ends inside a code fence at
+ * the top level: complete code lines are laid out once, only the last,
+ * unfinished one again.  Return false when the tail is not such a fence. */
+static bool cv_layout_fence(struct cv_item *it, int width)
+{
+	if (!it->streaming || it->kind != CV_ITEM_ASSISTANT)
+		return false;
+	const char *t = it->text.data + it->stable_bytes;
+	struct md_open_fence f;
+	if (!md_open_fence(t, it->text.len - it->stable_bytes, &f))
+		return false;
+	size_t line = it->stable_bytes + f.line, body = it->stable_bytes + f.body;
+	const char *fence = it->text.data + line;
+	size_t fence_len = f.mark_end - f.line;
+	if (it->fence_bytes == 0 || it->fence_line != line) {
+		/* A block holding at least one complete code line: lay out
+		 * the text up to there as a whole, the first time. */
+		const char *nl = memchr(fence, '\n', it->text.len - line);
+		if (!nl || body <= (size_t)(nl - it->text.data) + 1)
+			return false;
+		chatlayout_lines_truncate(&it->body, it->n_stable);
+		cv_layout_slice(it, t, body - it->stable_bytes, width);
+		it->fence_line = line;
+		it->fence_bytes = body;
+		it->n_fence = it->body.n;
+	} else {
+		chatlayout_lines_truncate(&it->body, it->n_fence);
+		if (body > it->fence_bytes) {
+			chatlayout_markdown_code(&it->body, fence, fence_len,
+						 it->text.data + it->fence_bytes,
+						 body - it->fence_bytes, width, CV_INDENT);
+			it->fence_bytes = body;
+			it->n_fence = it->body.n;
+		}
+	}
+	if (it->text.len > it->fence_bytes)
+		chatlayout_markdown_code(&it->body, fence, fence_len, it->text.data + it->fence_bytes,
+					 it->text.len - it->fence_bytes, width, CV_INDENT);
+	return true;
+}
+
 /* Bring it's body lines up to date: the stable part grows, the open tail is
- * laid out again. */
+ * laid out again (a code fence's only from its last line). */
 static void cv_layout_body(struct cv_item *it, int width)
 {
-	chatlayout_lines_truncate(&it->body, it->n_stable);
 	size_t stable = cv_stable_prefix(it);
 	if (stable > it->stable_bytes) {
+		chatlayout_lines_truncate(&it->body, it->n_stable);
 		cv_layout_slice(it, it->text.data + it->stable_bytes, stable - it->stable_bytes, width);
 		it->stable_bytes = stable;
 		it->n_stable = it->body.n;
+		it->fence_bytes = 0;
 	}
+	if (cv_layout_fence(it, width))
+		return;
+	it->fence_bytes = 0;
+	chatlayout_lines_truncate(&it->body, it->n_stable);
 	if (it->text.len > it->stable_bytes)
 		cv_layout_slice(it, it->text.data + it->stable_bytes, it->text.len - it->stable_bytes,
 				width);
@@ -129,6 +183,7 @@ static void cv_item_drop_layout(struct cv_item *it)
 	cv_alts_drop_layout(it->alts);
 	it->has_header = it->has_footer = false;
 	it->stable_bytes = it->n_stable = 0;
+	it->fence_bytes = 0;
 	it->width = -1;
 }
 
@@ -405,6 +460,7 @@ static void cv_item_layout(struct chatview *v, struct cv_item *it)
 	if (it->body_dirty && v->tinted && cv_alts_has_tints(it->alts)) {
 		cv_alts_layout_tinted(it->alts, &it->body, v->width, CV_INDENT);
 		it->n_stable = it->stable_bytes = 0;
+		it->fence_bytes = 0;
 		it->body_dirty = false;
 	} else if (it->body_dirty) {
 		cv_layout_body(it, v->width);

@@ -121,4 +121,28 @@ void md_render(const char *src, size_t len, int width, struct md_lines *out);
  * gives the same answer, p + q, when q > 0 (and p when q is 0). */
 size_t md_stable_prefix(const char *src, size_t len);
 
+/* Where a text ends inside an unclosed fenced code block (offsets into the
+ * text scanned). */
+struct md_open_fence {
+	size_t line;     /* its opening line */
+	size_t mark_end; /* just past the opening line's indent and fence run */
+	size_t body;     /* just past its last complete line */
+};
+
+/* Return 1 and fill *f when src, which starts at a stable point (or at its
+ * beginning), ends inside a fenced code block that is not in a list or a
+ * quote and whose opening line is complete; else return 0.  Inside such a
+ * block every complete line is laid out alone: a streaming answer's cache
+ * keeps the lines of src[0..body) and renders what follows with
+ * md_render_code(src + line, mark_end - line, ...), so a long code block
+ * costs per token only its last line, not the whole block again. */
+int md_open_fence(const char *src, size_t len, struct md_open_fence *f);
+
+/* Append the lines md_render() gives to the len bytes at src inside a
+ * fenced code block whose opening line starts with the fence[0..fence_len)
+ * (indent and fence run, no info string): the code rows alone, without the
+ * label row. */
+void md_render_code(const char *fence, size_t fence_len, const char *src, size_t len, int width,
+		    struct md_lines *out);
+
 #endif

@@ -12,7 +12,10 @@
  *     code) leave, which then stands alone after them;
  * and for the whole: md_stable_prefix() is monotonic, can be resumed from an
  * earlier result, and rendering the stable prefix and the rest apart gives
- * exactly the lines of rendering everything at once. */
+ * exactly the lines of rendering everything at once; and where a prefix
+ * ends inside an open code fence (md_open_fence), rendering up to the
+ * fence's last complete line and the rest as code (md_render_code) gives
+ * the lines of rendering that prefix at once. */
 #include <config.h>
 
 #include "ui/markdown.h"
@@ -157,6 +160,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		md_render(src, p, width, &apart);
 		md_render(src + p, size - p, width, &apart);
 		check_same(&whole, &apart, p, size);
+		md_lines_done(&apart);
+	}
+
+	/* A prefix that ends inside a code fence, laid out as streaming does. */
+	struct md_open_fence f;
+	if (md_open_fence(src + pk, k - pk, &f)) {
+		FUZZ_ASSERT(f.line < f.mark_end && f.mark_end <= f.body && f.body <= k - pk,
+			    "open fence at %zu: mark %zu, body %zu, text %zu", f.line, f.mark_end,
+			    f.body, k - pk);
+		struct md_lines at_once, apart;
+		md_lines_init(&at_once);
+		md_lines_init(&apart);
+		md_render(src, k, width, &at_once);
+		size_t b = pk + f.body;
+		md_render(src, b, width, &apart);
+		md_render_code(src + pk + f.line, f.mark_end - f.line, src + b, k - b, width, &apart);
+		/* The first slice must hold a code line: streaming waits for one. */
+		const char *nl = memchr(src + pk + f.line, '\n', k - pk - f.line);
+		if (nl && b > (size_t)(nl - src) + 1)
+			check_same(&at_once, &apart, b, k);
+		md_lines_done(&at_once);
 		md_lines_done(&apart);
 	}
 

@@ -376,11 +376,70 @@ static void test_code_block(void **state)
 	assert_int_equal(cmd_code_block("", 0, 1, &st, &n), -1);
 }
 
+/* Append to b the lines of v, text and styles, one per row. */
+static void dump(struct chatview *v, char *b, size_t cap)
+{
+	const struct cv_line *lines[512];
+	int n = chatview_visible(v, lines, 512);
+	size_t k = 0;
+	b[0] = '\0';
+	for (int i = 0; i < n && k < cap; i++) {
+		const struct cv_line *l = lines[i];
+		k += (size_t)snprintf(b + k, cap - k, "%.*s|%x", (int)l->len, l->text, l->fill);
+		for (size_t j = 0; j < l->n_spans && k < cap; j++)
+			k += (size_t)snprintf(b + k, cap - k, " %zu+%zu:%x", l->spans[j].start,
+					      l->spans[j].len, l->spans[j].style);
+		if (k < cap)
+			k += (size_t)snprintf(b + k, cap - k, "\n");
+	}
+}
+
+/* A streaming answer inside a code fence lays out only its last line again;
+ * after every piece its lines must be exactly those of the same text laid
+ * out at once, styles included. */
+static void test_streaming_code_fence(void **state)
+{
+	(void)state;
+	static const char *texts[] = {
+		"Here:\n\n```c\nint main(void)\n{\n\treturn 0;\n}\n```\n\nDone.\n",
+		"Text right before\n```\nshort\nline one is long enough to wrap at the width of forty cells\nb\n```\nafter\n",
+		"~~~~ sh\n```\nnot a close\n~~~\nstill code\n~~~~\n\n   ```\n   indented fence\n     more\n   ```\n",
+		"- item\n\n  ```\n  in a list\n  ```\n\n> ```\n> quoted\n\n```python\nx = 1\n\n\ny = 2\n",
+		"```\n\n\nblank lines first\n```\n```js\nback to back\n```\n",
+	};
+	static const size_t steps[] = {1, 3, 7};
+	static char got[65536], want[65536];
+	for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+		for (size_t si = 0; si < sizeof steps / sizeof steps[0]; si++) {
+			struct chatview *v = chatview_new();
+			chatview_resize(v, 40, 400);
+			size_t id = chatview_add(v, CV_ITEM_ASSISTANT, "bot", "", 0);
+			chatview_set_streaming(v, id, true);
+			size_t len = strlen(texts[t]);
+			for (size_t a = 0; a < len; a += steps[si]) {
+				size_t n = a + steps[si] <= len ? steps[si] : len - a;
+				chatview_append(v, id, texts[t] + a, n);
+				dump(v, got, sizeof got);
+				struct chatview *w = chatview_new();
+				chatview_resize(w, 40, 400);
+				chatview_add(w, CV_ITEM_ASSISTANT, "bot", texts[t], a + n);
+				dump(w, want, sizeof want);
+				chatview_delete(w);
+				if (strcmp(got, want) != 0)
+					fail_msg("text %zu, step %zu, at %zu:\n%s---\n%s", t, steps[si],
+						 a + n, got, want);
+			}
+			chatview_delete(v);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_items),
 		cmocka_unit_test(test_streaming_tail),
+		cmocka_unit_test(test_streaming_code_fence),
 		cmocka_unit_test(test_reasoning_fold),
 		cmocka_unit_test(test_follow_and_scroll),
 		cmocka_unit_test(test_search),

@@ -1,0 +1,292 @@
+#include <config.h>
+
+/* The block scanner behind streaming: it finds the stable points of a
+ * Markdown text (where every block before is closed for good) without
+ * parsing it, one cheap pass over its lines. */
+
+#include "ui/mdscan.h"
+
+#include "core/xalloc.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Return whether [s, e) is a list item marker line: "-", "*", "+" or 1-9
+ * digits and "." or ")", then a space, a tab or the end of the line. */
+static int md_is_list_marker(const char *s, const char *e)
+{
+	if (s < e && (*s == '-' || *s == '*' || *s == '+'))
+		return s + 1 == e || s[1] == ' ' || s[1] == '\t';
+	const char *p = s;
+	while (p < e && p - s < 9 && *p >= '0' && *p <= '9')
+		p++;
+	if (p == s || p == e || (*p != '.' && *p != ')'))
+		return 0;
+	p++;
+	return p == e || *p == ' ' || *p == '\t';
+}
+
+/* Return whether [s, e) is a thematic break ("---", "* * *", "___"). */
+static int md_is_rule(const char *s, const char *e)
+{
+	char ch = s < e ? *s : 0;
+	if (ch != '-' && ch != '*' && ch != '_')
+		return 0;
+	int n = 0;
+	for (const char *p = s; p < e; p++) {
+		if (*p == ch)
+			n++;
+		else if (*p != ' ' && *p != '\t')
+			return 0;
+	}
+	return n >= 3;
+}
+
+/* Return the length of the fence run (3+ '`' or '~') at [s, e), or 0. */
+static size_t md_fence_len(const char *s, const char *e, char *ch)
+{
+	if (s >= e || (*s != '`' && *s != '~'))
+		return 0;
+	const char *p = s;
+	while (p < e && *p == *s)
+		p++;
+	if (p - s < 3)
+		return 0;
+	if (*s == '`' && memchr(p, '`', (size_t)(e - p)))
+		return 0; /* a backtick fence's info string has no backtick */
+	*ch = *s;
+	return (size_t)(p - s);
+}
+
+/* Return whether [s, e) contains the NUL-terminated needle, ASCII case
+ * ignored. */
+static int md_has_ci(const char *s, const char *e, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (const char *p = s; p + k <= e; p++) {
+		size_t i = 0;
+		while (i < k && (p[i] | 0x20) == (needle[i] | 0x20))
+			i++;
+		if (i == k)
+			return 1;
+	}
+	return 0;
+}
+
+/* If [s, e) opens an HTML block that runs past empty lines (CommonMark
+ * kinds 1 and 2) and does not close on the same line, return its end tag. */
+static const char *md_html_opener(const char *s, const char *e)
+{
+	static const char *const tags[][2] = {
+		{"<pre", "</pre>"},
+		{"<script", "</script>"},
+		{"<style", "</style>"},
+		{"<textarea", "</textarea>"},
+	};
+	if (s >= e || *s != '<')
+		return NULL;
+	if (e - s >= 4 && memcmp(s, "<!--", 4) == 0)
+		return md_has_ci(s + 4, e, "-->") ? NULL : "-->";
+	for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
+		size_t k = strlen(tags[i][0]);
+		if ((size_t)(e - s) < k || !md_has_ci(s, s + k, tags[i][0]))
+			continue;
+		if ((size_t)(e - s) > k && s[k] != ' ' && s[k] != '>' && s[k] != '\t')
+			continue;
+		return md_has_ci(s + k, e, tags[i][1]) ? NULL : tags[i][1];
+	}
+	return NULL;
+}
+
+/* Return whether [s, e) starts a link reference definition: "[label]:". */
+static int md_is_refdef(const char *s, const char *e)
+{
+	if (s >= e || *s != '[')
+		return 0;
+	int label = 0;
+	for (const char *p = s + 1; p < e; p++) {
+		if (*p == '\\' && p + 1 < e) {
+			p++;
+			label = 1;
+		} else if (*p == '[') {
+			return 0;
+		} else if (*p == ']') {
+			return label && p + 1 < e && p[1] == ':';
+		} else if (*p != ' ' && *p != '\t') {
+			label = 1;
+		}
+	}
+	return 0;
+}
+
+/* Scan src for stable points (see md_stable_prefix) and return the first
+ * one (first_only) or the last, 0 when there is none.  When esc is not NULL,
+ * record in it where the lines scanned start link reference definitions.
+ * At a stable point the scan is back in its initial state, so scanning on
+ * from there and scanning the rest afresh find the same points. */
+size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
+	       struct md_open_fence *open)
+{
+	size_t stable = 0;
+	char fence_ch = 0;
+	size_t fence_n = 0; /* an open fence's length (0: none) */
+	int fence_quote = 0; /* the open fence is inside a block quote */
+	const char *html_end = NULL; /* an open HTML block's end marker */
+	int in_list = 0;
+	int in_icode = 0; /* the current block is indented code */
+	int prev_blank = 1;
+	/* The open fence's opening line, the end of its fence run, the end of
+	 * its last complete line (SIZE_MAX: the fence is not at the top). */
+	size_t fence_line = SIZE_MAX, fence_mark = 0, fence_body = 0;
+	int last_quote = 0; /* the previous line was in a block quote */
+	int piped = 0; /* a line since the last empty one held '|': a table? */
+	size_t a = 0;
+	while (a < len) {
+		/* An unfinished last line is scanned for definitions only: it
+		 * is never stable, whatever it holds so far. */
+		const char *nl = memchr(src + a, '\n', len - a);
+		int unfinished = nl == NULL;
+		const char *s = src + a;
+		const char *e = nl ? nl : src + len;
+		size_t next = nl ? (size_t)(nl - src) + 1 : len;
+		if (e > s && e[-1] == '\r')
+			e--;
+		int indent = 0;
+		const char *p = s;
+		while (p < e && (*p == ' ' || *p == '\t')) {
+			indent = *p == '\t' ? indent + 4 - indent % 4 : indent + 1;
+			p++;
+		}
+		int blank = p == e;
+		int before_quote = last_quote;
+		last_quote = p < e && *p == '>';
+		int before_pipe = piped;
+		piped = blank ? 0 : piped || memchr(s, '|', (size_t)(e - s)) != NULL;
+		a = next;
+
+		if (fence_n) {
+			const char *r = p;
+			if (fence_quote) {
+				/* A fence inside a quote ends with the quote: at an
+				 * empty line or a line without '>'. */
+				if (r == e || *r != '>') {
+					fence_n = 0;
+				} else {
+					while (r < e && (*r == '>' || *r == ' ' || *r == '\t'))
+						r++;
+				}
+			}
+			if (fence_n) {
+				char ch;
+				size_t n = md_fence_len(r, e, &ch);
+				if (n >= fence_n && ch == fence_ch &&
+				    (indent <= 3 || in_list || fence_quote)) {
+					const char *q = r + n;
+					while (q < e && (*q == ' ' || *q == '\t'))
+						q++;
+					if (q == e)
+						fence_n = 0;
+				}
+				if (!unfinished)
+					fence_body = next;
+				prev_blank = 0;
+				continue;
+			}
+		}
+		if (html_end) {
+			if (md_has_ci(s, e, html_end))
+				html_end = NULL;
+			prev_blank = 0;
+			continue;
+		}
+		if (blank) {
+			if (!in_list && !in_icode && !unfinished) {
+				stable = next;
+				if (first_only)
+					break;
+			}
+			prev_blank = 1;
+			continue;
+		}
+		if (prev_blank && in_list && indent < 2 && !md_is_list_marker(p, e))
+			in_list = 0;
+		/* Indented code runs on past empty lines.  An indented line that
+		 * merely continues a paragraph is taken for code too: that only
+		 * delays the next stable point. */
+		in_icode = indent >= 4 && !in_list;
+		prev_blank = 0;
+		if (in_icode || (indent > 3 && !in_list))
+			continue;
+		/* Look past list markers and quote marks for a fence or a list. */
+		const char *q = p;
+		int quoted = 0;
+		for (;;) {
+			if (q < e && *q == '>') {
+				quoted = 1;
+				q++;
+				while (q < e && (*q == ' ' || *q == '\t'))
+					q++;
+				continue;
+			}
+			if (!md_is_rule(q, e) && md_is_list_marker(q, e)) {
+				/* A list in a quote ends with the quote, at the
+				 * next empty line: only a bare list goes on. */
+				if (!quoted)
+					in_list = 1;
+				while (q < e && *q != ' ' && *q != '\t')
+					q++;
+				while (q < e && (*q == ' ' || *q == '\t'))
+					q++;
+				continue;
+			}
+			break;
+		}
+		if (esc && md_is_refdef(q, e)) {
+			if (esc->n == esc->cap) {
+				esc->cap = esc->cap ? esc->cap * 2 : 8;
+				esc->v = xrealloc(esc->v, esc->cap * sizeof *esc->v);
+			}
+			esc->v[esc->n++] = (size_t)(q - src);
+		}
+		char ch;
+		size_t n = md_fence_len(q, e, &ch);
+		if (n) {
+			fence_ch = ch;
+			fence_n = n;
+			fence_quote = quoted;
+			/* Only a complete opening line at the top (no quote, no
+			 * list, no marker before it, not right after a quote,
+			 * whose own fence md4c may take it to close, nor in what
+			 * may be a table, whose rows run on to an empty line) can
+			 * be continued apart. */
+			int top = !quoted && !in_list && q == p && !unfinished && !before_quote &&
+				  !before_pipe;
+			fence_line = top ? (size_t)(s - src) : SIZE_MAX;
+			fence_mark = (size_t)(q + n - src);
+			fence_body = next;
+			continue;
+		}
+		html_end = md_html_opener(q, e);
+	}
+	if (open) {
+		int inside = fence_n && fence_line != SIZE_MAX && fence_line >= stable;
+		open->line = inside ? fence_line : SIZE_MAX;
+		open->mark_end = inside ? fence_mark : 0;
+		open->body = inside ? fence_body : 0;
+	}
+	return stable;
+}
+
+/* Return the end of the last stable empty line, or 0 (see markdown.h). */
+size_t md_stable_prefix(const char *src, size_t len)
+{
+	return md_scan(src, len, 0, NULL, NULL);
+}
+
+/* Tell whether src ends inside a fenced code block at the top level (see
+ * markdown.h). */
+int md_open_fence(const char *src, size_t len, struct md_open_fence *f)
+{
+	md_scan(src, len, 0, NULL, f);
+	return f->line != SIZE_MAX;
+}
