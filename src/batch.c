@@ -748,7 +748,7 @@ static void batch_plan(struct batch *b, const struct batch_list *l, const struct
 		j->items[j->n_items++] = i;
 	}
 	b->total = pending;
-	if (skipped) {
+	if (skipped || retried) {
 		char *msg = xasprintf(_("%zu of %zu image(s) already answered in %s; asking %zu "
 					"(%zu again after a failure)"),
 				      skipped, l->n, b->args->out, pending, retried);
