@@ -198,14 +198,16 @@ static void batch_job_write(struct batch *b, struct batch_job *j)
 			free(name);
 		}
 		strbuf_puts(&head, "\n\n");
-		batch_progress_clear(b);
+		if (b->tty_out)
+			batch_progress_clear(b);
 		fwrite(head.data, 1, head.len, stdout);
 		strbuf_done(&head);
 		j->head_done = true;
 		b->sections_printed = true;
 	}
 	if (j->out.len) {
-		batch_progress_clear(b);
+		if (b->tty_out)
+			batch_progress_clear(b);
 		fwrite(j->out.data, 1, j->out.len, stdout);
 		strbuf_reset(&j->out);
 	}
