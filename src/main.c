@@ -9,6 +9,7 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
+#include "batch.h"
 #include "oneshot.h"
 #include "options.h"
 #include "tui.h"
@@ -171,6 +172,16 @@ int main(int argc, char **argv)
 	int status = SQUINT_EXIT_USAGE;
 	struct squint_config cfg;
 	squint_config_init(&cfg);
+	if (!o.each && (o.jobs || o.group || o.unordered || o.out)) {
+		main_error(_("--jobs, --group, --unordered and --out go with --each"));
+		goto out;
+	}
+	if (o.each && (!o.prompt || o.json_output || o.session || o.preview)) {
+		main_error(o.prompt ? _("--each does not go with --json, --session or --preview "
+					"(use --out FILE.jsonl for machine-readable answers)")
+				    : _("--each needs a question: -p PROMPT"));
+		goto out;
+	}
 	if (main_configure(&cfg, &o) != 0)
 		goto out;
 	if (!cfg.api_key && main_needs_key(&cfg)) {
@@ -178,7 +189,11 @@ int main(int argc, char **argv)
 			     "the config file (see squint(1))"));
 		goto out;
 	}
-	if (o.prompt) {
+	if (o.each) {
+		struct batch_args args = {o.prompt, o.inputs, o.n_inputs, (int)o.jobs, (int)o.group,
+					  o.unordered, o.out, o.verbose};
+		status = batch_run(&cfg, &args);
+	} else if (o.prompt) {
 		struct oneshot_args args = {o.prompt, o.inputs, o.n_inputs, o.json_output,
 					    o.verbose, o.preview, o.session};
 		status = oneshot_run(&cfg, &args);

@@ -4,6 +4,7 @@
 #include "core/xalloc.h"
 #include "i18n.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,11 @@ enum {
 	OPT_PREVIEW,
 	OPT_EXPORT,
 	OPT_FORMAT,
+	OPT_EACH,
+	OPT_JOBS,
+	OPT_GROUP,
+	OPT_UNORDERED,
+	OPT_OUT,
 };
 
 static const struct option options_long[] = {
@@ -81,6 +87,11 @@ static const struct option options_long[] = {
 	{"export", required_argument, NULL, OPT_EXPORT},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"config", required_argument, NULL, OPT_CONFIG},
+	{"each", no_argument, NULL, OPT_EACH},
+	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"group", required_argument, NULL, OPT_GROUP},
+	{"unordered", no_argument, NULL, OPT_UNORDERED},
+	{"out", required_argument, NULL, OPT_OUT},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -135,6 +146,22 @@ static void options_add_setting(struct options *o, const char *key, const char *
 	o->n_settings++;
 }
 
+/* Parse a whole number lo..hi for flag into *v; 0, or -1 with *err set. */
+static int options_number(const char *flag, const char *text, long lo, long hi, long *v,
+			  char **err)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(text, &end, 10);
+	if (errno || end == text || *end || n < lo || n > hi) {
+		*err = xasprintf(_("%s: \"%s\" is not a whole number from %ld to %ld"), flag, text,
+				 lo, hi);
+		return -1;
+	}
+	*v = n;
+	return 0;
+}
+
 enum options_result options_parse(struct options *o, int argc, char **argv, char **err)
 {
 	memset(o, 0, sizeof *o);
@@ -182,6 +209,24 @@ enum options_result options_parse(struct options *o, int argc, char **argv, char
 		case OPT_PREVIEW:
 			o->preview = true;
 			continue;
+		case OPT_EACH:
+			o->each = true;
+			continue;
+		case OPT_UNORDERED:
+			o->unordered = true;
+			continue;
+		case OPT_JOBS:
+			if (options_number("--jobs", optarg, 1, 64, &o->jobs, err) != 0)
+				return OPTIONS_ERROR;
+			continue;
+		case OPT_GROUP:
+			if (options_number("--group", optarg, 1, 64, &o->group, err) != 0)
+				return OPTIONS_ERROR;
+			continue;
+		case OPT_OUT:
+			free(o->out);
+			o->out = xstrdup(optarg);
+			continue;
 		case OPT_LOGPROBS:
 			options_add_setting(o, "logprobs", "--logprobs", "true");
 			if (optarg)
@@ -228,6 +273,7 @@ void options_done(struct options *o)
 	free(o->session);
 	free(o->export_file);
 	free(o->format);
+	free(o->out);
 	for (size_t i = 0; i < o->n_inputs; i++)
 		free(o->inputs[i]);
 	free(o->inputs);
@@ -290,6 +336,18 @@ void options_print_help(void)
 		"      --original             send image files as they are (no fitting)\n"
 		"      --preview              show each image in the terminal first (sixel or\n"
 		"                             colour blocks; SQUINT_GRAPHICS=sixel|blocks|none)\n"
+		"\n"),
+	      stdout);
+	/* Two strings: C11 compilers need only take 4095 characters in one. */
+	fputs(_("Batch (one question over many images; see squint(1)):\n"
+		"      --each                 ask -p's question of each image separately;\n"
+		"                             arguments may be files, folders (walked for\n"
+		"                             images), glob patterns, or - for a list on stdin\n"
+		"      --group=N              send N images per request instead of one\n"
+		"      --jobs=N               requests in flight at once (default 4)\n"
+		"      --unordered            print answers as they finish, not in input order\n"
+		"      --out=FILE.jsonl       write one record per image; a run again skips\n"
+		"                             the images already answered in FILE\n"
 		"\n"
 		"Output:\n"
 		"      --no-stream            ask for the whole answer at once\n"
@@ -302,7 +360,8 @@ void options_print_help(void)
 		"XDG_CONFIG_HOME, and the usual http_proxy/https_proxy/no_proxy.\n"
 		"\n"
 		"Exit status: 0 done; 1 usage or input error; 2 error reported by the server;\n"
-		"3 network failure or timeout; 4 answer truncated or cancelled.\n"
+		"3 network failure or timeout; 4 answer truncated or cancelled. With --each,\n"
+		"0 when every image was answered, else the status of the first failure.\n"
 		"\n"
 		"See squint(1) for the configuration file and more, squint-session(5) for the\n"
 		"session file format.\n"),

@@ -28,6 +28,12 @@ struct options {
 	size_t n_inputs;
 	struct option_setting *settings;
 	size_t n_settings;
+	/* --each: one request per image (or per --group of them). */
+	bool each;
+	bool unordered;
+	long jobs;  /* --jobs; 0: not given */
+	long group; /* --group; 0: not given */
+	char *out;  /* --out FILE.jsonl */
 };
 
 enum options_result {

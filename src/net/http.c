@@ -73,6 +73,8 @@ struct http_client *http_client_new(char **err)
 		*err = xstrdup(_("cannot initialise libcurl"));
 		return NULL;
 	}
+	/* Requests to one server share a connection where HTTP/2 allows. */
+	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	return c;
 }
 
@@ -260,6 +262,8 @@ static int http_transfer_attempt(struct http_transfer *t, char **err)
 	}
 	if (r->max_send_speed > 0)
 		curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE, r->max_send_speed);
+	if (r->pipewait)
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	if (t->h.on_progress) {
 		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, http_on_xferinfo);
 		curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
@@ -503,6 +507,11 @@ int http_client_run(struct http_client *c, struct curl_waitfd *extra, unsigned n
 	}
 	http_client_due_retries(c);
 	return c->active;
+}
+
+long http_transfer_status(const struct http_transfer *t)
+{
+	return t->status;
 }
 
 int http_client_active(const struct http_client *c)

@@ -32,6 +32,7 @@ struct http_request {
 	const char *proxy;
 	int retries;
 	curl_off_t max_send_speed; /* bytes/s for the upload; 0: no limit */
+	bool pipewait; /* wait for a connection that may multiplex (HTTP/2) */
 };
 
 enum http_outcome {
@@ -87,6 +88,10 @@ void http_transfer_cancel(struct http_transfer *t);
  * completions.  Returns the number of transfers still active. */
 int http_client_run(struct http_client *c, struct curl_waitfd *extra, unsigned n_extra,
 		    int timeout_ms);
+
+/* Return the HTTP status of t's latest attempt (0: none yet); in on_retry
+ * it is the status of the attempt that is being retried. */
+long http_transfer_status(const struct http_transfer *t);
 
 /* Return the number of transfers not yet done. */
 int http_client_active(const struct http_client *c);
