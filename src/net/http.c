@@ -56,11 +56,45 @@ double http_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+#ifdef SQUINT_TORTURE
+/* libcurl's allocations, counted by the torture build (core/xalloc.h). */
+static void *http_torture_malloc(size_t n)
+{
+	return xalloc_torture_fail() ? NULL : malloc(n);
+}
+
+static void *http_torture_calloc(size_t n, size_t sz)
+{
+	return xalloc_torture_fail() ? NULL : calloc(n, sz);
+}
+
+static void *http_torture_realloc(void *p, size_t n)
+{
+	return xalloc_torture_fail() ? NULL : realloc(p, n);
+}
+
+static char *http_torture_strdup(const char *s)
+{
+	return xalloc_torture_fail() ? NULL : strdup(s);
+}
+
+static CURLcode http_global_init(void)
+{
+	return curl_global_init_mem(CURL_GLOBAL_DEFAULT, http_torture_malloc, free,
+				    http_torture_realloc, http_torture_strdup, http_torture_calloc);
+}
+#else
+static CURLcode http_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+#endif
+
 struct http_client *http_client_new(char **err)
 {
 	static bool global_done;
 	if (!global_done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		if (http_global_init() != CURLE_OK) {
 			*err = xstrdup(_("cannot initialise libcurl"));
 			return NULL;
 		}
