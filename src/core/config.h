@@ -38,6 +38,8 @@ struct squint_config {
 	char *cacert;		/* CA bundle file, NULL: the system's */
 	bool insecure;		/* skip TLS verification */
 	char *proxy;		/* NULL: libcurl's default (the environment) */
+	int max_line_mb;	/* cap on one line of a stream, MiB, default 16 */
+	int max_answer_mb;	/* cap on an answer (a choice's text; a whole JSON body), MiB, default 64 */
 
 	struct chat_params params; /* model defaults to gpt-4o-mini */
 
