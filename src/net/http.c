@@ -403,9 +403,13 @@ static char *http_describe_curl(struct http_transfer *t, CURLcode rc, bool *time
 	const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		*timeout = true;
+		/* A reused connection (the TUI's model list went first) has no
+		 * connect time: what was sent tells whether we got through. */
 		curl_off_t connect_us = 0;
+		long sent = 0;
 		curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-		if (connect_us == 0)
+		curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &sent);
+		if (connect_us == 0 && sent == 0)
 			return xasprintf(_("could not connect within %ld s"),
 					 t->req.connect_timeout_s);
 		if (t->delivered)
