@@ -38,7 +38,9 @@ oneshot_in_tmux() {
 		for a in "$@"; do printf " '%s'" "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done
 		echo '; echo SQUINT-EXITED $?; sleep 30'
 	} >"$T/script"
-	tm -f /dev/null new-session -d -x 150 -y 40 "sh '$T/script'"
+	# set-clipboard from the start: the answer may come before any later set-option.
+	echo "set -g set-clipboard on" >"$T/tmux.conf"
+	tm -f "$T/tmux.conf" new-session -d -x 150 -y 40 "sh '$T/script'"
 	tm set-option -g set-clipboard on >/dev/null 2>&1
 	tm set-option -g remain-on-exit on >/dev/null 2>&1
 	tm select-pane -T clean-title
