@@ -631,6 +631,9 @@ int oneshot_run(struct squint_config *cfg, const struct oneshot_args *args)
 	o.sse_parser = sse_parser_new((size_t)cfg->max_line_mb << 20, oneshot_on_event, &o);
 	chat_response_set_limits(&o.resp, (size_t)cfg->max_answer_mb << 20, 0);
 	url = xasprintf("%s/chat/completions", cfg->base_url);
+	if (args->verbose)
+		fprintf(stderr, _("squint: POST %s (Authorization: Bearer <redacted, %zu characters>)\n"),
+			url, cfg->api_key ? strlen(cfg->api_key) : (size_t)0);
 
 	client = http_client_new(&err);
 	if (!client) {

@@ -119,4 +119,8 @@ bool squint_config_known(const char *key);
  * messages name the source, never the key or the command's output. */
 int squint_config_resolve_key(struct squint_config *c, char **err);
 
+/* Mask in place every piece (12 bytes or more, or all of a shorter key) of
+ * secret that msg holds; NULL msg or secret is fine. */
+void config_scrub(char *msg, const char *secret);
+
 #endif

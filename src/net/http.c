@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include "net/http.h"
+#include "core/config.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
@@ -450,7 +451,10 @@ static void http_transfer_complete(struct http_transfer *t, CURLcode rc)
 		api_error_init(&api);
 		api_error_parse(&api, t->status, t->ctype.len ? t->ctype.data : NULL,
 				t->error_body.data ? t->error_body.data : "", t->error_body.len);
+		/* A server may quote the key it refused: never show it. */
+		config_scrub(api.message, t->req.api_key);
 		char *line = api_error_format(&api);
+		config_scrub(line, t->req.api_key);
 		if (t->status >= 300 && t->status < 400 && t->location.len) {
 			char *more = xasprintf(_("%s (redirected to %s: use that as the base URL)"),
 					       line, t->location.data);
