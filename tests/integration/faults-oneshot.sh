@@ -15,6 +15,10 @@ port_closed=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 # Peak RSS allowed, in KiB: generous (an ASan build doubles it), but far
 # below what the faults would take unbounded.
 RSS_MAX=${RSS_MAX:-400000}
+# In an ASan build, keep its quarantine of freed memory small, so the peak
+# RSS measures what squint holds.
+ASAN_OPTIONS="quarantine_size_mb=16:${ASAN_OPTIONS:-}"
+export ASAN_OPTIONS
 out_has="" # what stdout must show too, if not empty
 
 # row NAME RC ERRTEXT ARGS...: run squint -s FILE --retries 0 -p QUESTION ARGS

@@ -12,6 +12,10 @@ run_squint -s "$S" -p "earlier turn"
 cp "$S" "$T/start.jsonl"
 port_closed=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 RSS_MAX=${RSS_MAX:-400000}
+# In an ASan build, keep its quarantine of freed memory small, so the peak
+# RSS measures what squint holds.
+ASAN_OPTIONS="quarantine_size_mb=16:${ASAN_OPTIONS:-}"
+export ASAN_OPTIONS
 # squint under /usr/bin/time, which writes the peak RSS (KiB) to a file.
 cat >"$T/timed" <<EOT
 #!/bin/sh
