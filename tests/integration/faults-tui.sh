@@ -70,4 +70,19 @@ row "100,000 tokens as fast as the loopback allows" "tok99999" "fault:tokens=100
 row "garbage bytes instead of a stream" "no answer" "fault:garbage"
 row "invalid UTF-8 in the answer" 'You asked: "a question"' "fault:invalid_utf8"
 
+# TLS: a second server with a certificate made now.
+if command -v openssl >/dev/null &&
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+		-addext "subjectAltName=IP:127.0.0.1" -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null; then
+	"$PY" "$SERVER" --port 0 --port-file "$T/tlsport" --quiet --tls-cert "$T/cert.pem" \
+		--tls-key "$T/key.pem" 2>/dev/null &
+	tls_pid=$!
+	i=0
+	while [ ! -s "$T/tlsport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	tls_url="https://127.0.0.1:$(cat "$T/tlsport")/v1"
+	row "TLS with an untrusted certificate" "--cacert" test-model --base-url "$tls_url"
+	row "TLS with --cacert" 'You asked: "a question"' test-model --base-url "$tls_url" --cacert "$T/cert.pem"
+	kill "$tls_pid" 2>/dev/null
+fi
+
 finish
