@@ -19,6 +19,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -182,6 +183,9 @@ int main(int argc, char **argv)
 				    : _("--each needs a question: -p PROMPT"));
 		goto out;
 	}
+	/* From here on the process holds the API key: no core dump and no
+	 * ptrace by other processes of the user may read it. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (main_configure(&cfg, &o) != 0)
 		goto out;
 	if (!cfg.api_key && main_needs_key(&cfg)) {

@@ -159,7 +159,7 @@ static int oneshot_on_data(void *ud, const char *buf, size_t len)
 	struct oneshot *o = ud;
 	if (o->raw_json) {
 		strbuf_append(&o->body, buf, len);
-		return o->body.len > 256u * 1024 * 1024;
+		return o->body.len > (size_t)o->cfg->max_answer_mb << 20;
 	}
 	int rc = sse_parser_feed(o->sse_parser, buf, len);
 	return rc != 0;
@@ -293,9 +293,14 @@ static int oneshot_conclude(struct oneshot *o)
 	case HTTP_CANCELLED:
 		oneshot_error(_("cancelled; the partial answer is above"));
 		return SQUINT_EXIT_TRUNCATED;
-	case HTTP_ABORTED:
-		oneshot_error(_("the answer is larger than the limit; stopped"));
+	case HTTP_ABORTED: {
+		char *m = xasprintf(_("the answer went over a size limit (--max-answer-mb %d, "
+				      "--max-line-mb %d); stopped"),
+				    o->cfg->max_answer_mb, o->cfg->max_line_mb);
+		oneshot_error(m);
+		free(m);
 		return SQUINT_EXIT_TRUNCATED;
+	}
 	case HTTP_OK:
 		break;
 	}
@@ -623,8 +628,12 @@ int oneshot_run(struct squint_config *cfg, const struct oneshot_args *args)
 		attachment_done(&atts[i]);
 
 	o.stream = cfg->params.stream;
-	o.sse_parser = sse_parser_new(0, oneshot_on_event, &o);
+	o.sse_parser = sse_parser_new((size_t)cfg->max_line_mb << 20, oneshot_on_event, &o);
+	chat_response_set_limits(&o.resp, (size_t)cfg->max_answer_mb << 20, 0);
 	url = xasprintf("%s/chat/completions", cfg->base_url);
+	if (args->verbose)
+		fprintf(stderr, _("squint: POST %s (Authorization: Bearer <redacted, %zu characters>)\n"),
+			url, cfg->api_key ? strlen(cfg->api_key) : (size_t)0);
 
 	client = http_client_new(&err);
 	if (!client) {

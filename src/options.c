@@ -31,6 +31,8 @@ enum {
 	OPT_JSON,
 	OPT_RETRIES,
 	OPT_IDLE_TIMEOUT,
+	OPT_MAX_LINE_MB,
+	OPT_MAX_ANSWER_MB,
 	OPT_CONNECT_TIMEOUT,
 	OPT_CACERT,
 	OPT_INSECURE,
@@ -75,6 +77,8 @@ static const struct option options_long[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+	{"max-line-mb", required_argument, NULL, OPT_MAX_LINE_MB},
+	{"max-answer-mb", required_argument, NULL, OPT_MAX_ANSWER_MB},
 	{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
 	{"cacert", required_argument, NULL, OPT_CACERT},
 	{"insecure", no_argument, NULL, OPT_INSECURE},
@@ -126,6 +130,8 @@ static const struct {
 	{OPT_NO_STREAM, "stream", "--no-stream", "false"},
 	{OPT_RETRIES, "retries", "--retries", NULL},
 	{OPT_IDLE_TIMEOUT, "idle_timeout", "--idle-timeout", NULL},
+	{OPT_MAX_LINE_MB, "max_line_mb", "--max-line-mb", NULL},
+	{OPT_MAX_ANSWER_MB, "max_answer_mb", "--max-answer-mb", NULL},
 	{OPT_CONNECT_TIMEOUT, "connect_timeout", "--connect-timeout", NULL},
 	{OPT_CACERT, "cacert", "--cacert", NULL},
 	{OPT_INSECURE, "insecure", "--insecure", "true"},
@@ -306,6 +312,8 @@ void options_print_help(void)
 		"      --header='NAME: VALUE' send an extra HTTP header (repeatable)\n"
 		"      --retries=N            retry failed requests N times (default 2)\n"
 		"      --idle-timeout=S       give up after S seconds without data (default 300)\n"
+		"      --max-line-mb=N        stop when one line of a stream exceeds N MiB (default 16)\n"
+		"      --max-answer-mb=N      stop when an answer exceeds N MiB (default 64)\n"
 		"      --connect-timeout=S    give up connecting after S seconds (default 30)\n"
 		"      --cacert=FILE          trust the CA certificates in FILE\n"
 		"      --insecure             do not verify the server's TLS certificate\n"

@@ -65,7 +65,7 @@ static int tui_on_data(void *ud, const char *buf, size_t len)
 	t->dirty = true;
 	if (t->req.raw_json) {
 		strbuf_append(&t->req.body, buf, len);
-		return t->req.body.len > 256u * 1024 * 1024;
+		return t->req.body.len > (size_t)t->cfg->max_answer_mb << 20;
 	}
 	return sse_parser_feed(t->req.sse, buf, len) != 0;
 }
@@ -148,7 +148,9 @@ static void tui_on_done(void *ud, const struct http_result *res)
 		break;
 	case HTTP_ABORTED:
 		state = CONV_INTERRUPTED;
-		problem = xstrdup(_("the answer is larger than the limit; stopped"));
+		problem = xasprintf(_("the answer went over a size limit (--max-answer-mb %d, "
+				      "--max-line-mb %d); stopped"),
+				    t->cfg->max_answer_mb, t->cfg->max_line_mb);
 		break;
 	default:
 		state = res->bytes ? CONV_INTERRUPTED : CONV_ERROR;
@@ -233,8 +235,9 @@ void tui_request(struct tui *t, size_t upto, const char *user_text)
 	q->body_len = body_len;
 	q->req_body = body;
 	q->user_text = xstrdup(user_text);
-	q->sse = sse_parser_new(0, tui_on_event, t);
+	q->sse = sse_parser_new((size_t)t->cfg->max_line_mb << 20, tui_on_event, t);
 	chat_response_init(&q->resp);
+	chat_response_set_limits(&q->resp, (size_t)t->cfg->max_answer_mb << 20, 0);
 	q->t_start = http_now();
 	q->active = true;
 	t->last_ckpt = q->t_start;

@@ -116,6 +116,8 @@ static json_object *chunk_parse(struct chat_response *r, const char *s, size_t l
 			return NULL;
 	}
 	json_tokener_reset(r->tok);
+	if (xalloc_torture_fail())
+		xalloc_out_of_memory(len);
 	json_object *o = json_tokener_parse_ex(r->tok, s, (int)len);
 	if (!o)
 		return NULL;

@@ -12,6 +12,11 @@
 #define CONFIG_MAX_RETRIES 20
 #define CONFIG_DEFAULT_IDLE_TIMEOUT 300.0
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT 30.0
+/* Caps on what a server may make squint hold (MiB): one SSE line, and one
+ * answer.  A real answer is a few hundred KiB; a line holds one token. */
+#define CONFIG_DEFAULT_MAX_LINE_MB 16
+#define CONFIG_DEFAULT_MAX_ANSWER_MB 64
+#define CONFIG_MAX_CAP_MB 4096
 /* Timeouts beyond this are typos, and would overflow milliseconds. */
 #define CONFIG_MAX_TIMEOUT 1000000.0
 /* A config file is a handful of lines; anything bigger is the wrong file. */

@@ -84,6 +84,8 @@ void squint_config_init(struct squint_config *c)
 	c->retries = CONFIG_DEFAULT_RETRIES;
 	c->idle_timeout = CONFIG_DEFAULT_IDLE_TIMEOUT;
 	c->connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT;
+	c->max_line_mb = CONFIG_DEFAULT_MAX_LINE_MB;
+	c->max_answer_mb = CONFIG_DEFAULT_MAX_ANSWER_MB;
 	config_image_defaults(c);
 	chat_params_init(&c->params);
 	c->params.model = xstrdup(SQUINT_DEFAULT_MODEL);
@@ -305,6 +307,7 @@ static const char *const config_keys[] = {
 	"base_url",	"header", "retries",  "idle_timeout", "connect_timeout",
 	"cacert",	"insecure", "proxy", "max_edge", "original", "max_megapixels",
 	"max_file_mb", "jpeg_quality", "webp_quality", "preview_rows", "graphics",
+	"max_line_mb", "max_answer_mb",
 };
 
 /* Set one of the image settings; returns 0, -1 with *err, or 1 when key is
@@ -411,6 +414,18 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 		free(q);
 		return -1;
 	}
+	if (strcmp(key, "max_line_mb") == 0 || strcmp(key, "max_answer_mb") == 0) {
+		int v;
+		if (config_parse_int(value, &v) == 0 && v >= 1 && v <= CONFIG_MAX_CAP_MB) {
+			*(key[4] == 'l' ? &c->max_line_mb : &c->max_answer_mb) = v;
+			return 0;
+		}
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be a whole number of MiB from %d to %d, not %s"), key, 1,
+				 CONFIG_MAX_CAP_MB, q);
+		free(q);
+		return -1;
+	}
 	if (strcmp(key, "idle_timeout") == 0)
 		return config_set_timeout(key, value, &c->idle_timeout, err);
 	if (strcmp(key, "connect_timeout") == 0)
@@ -481,6 +496,10 @@ void squint_config_unset(struct squint_config *c, const char *key)
 		config_free_list(&c->headers, &c->n_headers);
 	} else if (strcmp(key, "retries") == 0) {
 		c->retries = CONFIG_DEFAULT_RETRIES;
+	} else if (strcmp(key, "max_line_mb") == 0) {
+		c->max_line_mb = CONFIG_DEFAULT_MAX_LINE_MB;
+	} else if (strcmp(key, "max_answer_mb") == 0) {
+		c->max_answer_mb = CONFIG_DEFAULT_MAX_ANSWER_MB;
 	} else if (strcmp(key, "idle_timeout") == 0) {
 		c->idle_timeout = CONFIG_DEFAULT_IDLE_TIMEOUT;
 	} else if (strcmp(key, "connect_timeout") == 0) {

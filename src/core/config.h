@@ -38,6 +38,8 @@ struct squint_config {
 	char *cacert;		/* CA bundle file, NULL: the system's */
 	bool insecure;		/* skip TLS verification */
 	char *proxy;		/* NULL: libcurl's default (the environment) */
+	int max_line_mb;	/* cap on one line of a stream, MiB, default 16 */
+	int max_answer_mb;	/* cap on an answer (a choice's text; a whole JSON body), MiB, default 64 */
 
 	struct chat_params params; /* model defaults to gpt-4o-mini */
 
@@ -116,5 +118,9 @@ bool squint_config_known(const char *key);
  * may still be NULL: no key configured), or -1 with *err newly allocated;
  * messages name the source, never the key or the command's output. */
 int squint_config_resolve_key(struct squint_config *c, char **err);
+
+/* Mask in place every piece (12 bytes or more, or all of a shorter key) of
+ * secret that msg holds; NULL msg or secret is fine. */
+void config_scrub(char *msg, const char *secret);
 
 #endif

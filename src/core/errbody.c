@@ -480,6 +480,8 @@ void api_error_parse(struct api_error *e, long status, const char *content_type,
 	 * and HTML as application/json. */
 	if ((*p == '{' || *p == '[') && n <= INT_MAX) {
 		struct json_tokener *tok = json_tokener_new();
+		if (!tok || xalloc_torture_fail())
+			xalloc_out_of_memory(n);
 		struct json_object *root = json_tokener_parse_ex(tok, p, (int)n);
 		bool found = root && api_error_from_json(e, root) == 0;
 		json_object_put(root);

@@ -36,7 +36,7 @@ static char *sessionfile_slurp(int fd, const char *path, size_t *len, char **err
 		return NULL;
 	}
 	size_t cap = (size_t)st.st_size + 1, n = 0;
-	char *buf = malloc(cap);
+	char *buf = xalloc_try_malloc(cap);
 	if (!buf) {
 		*err = xasprintf(_("%s: out of memory"), path);
 		return NULL;
@@ -44,7 +44,7 @@ static char *sessionfile_slurp(int fd, const char *path, size_t *len, char **err
 	for (;;) {
 		if (n + 1 >= cap) {
 			/* The file grew since fstat (read-only users): read on. */
-			char *nb = cap < SESSION_MAX_FILE ? realloc(buf, cap * 2) : NULL;
+			char *nb = cap < SESSION_MAX_FILE ? xalloc_try_realloc(buf, cap * 2) : NULL;
 			if (!nb) {
 				free(buf);
 				*err = xasprintf(_("%s: too large to read"), path);

@@ -418,6 +418,8 @@ int session_load(struct session *s, const char *buf, size_t len, const char *fil
 	l.s = s;
 	l.file = file;
 	json_tokener *tok = json_tokener_new();
+	if (!tok)
+		xalloc_out_of_memory(sizeof(json_tokener));
 	bool have_header = false;
 	size_t n_lines = 0; /* complete, non-blank */
 	int rc = 0;
@@ -435,6 +437,10 @@ int session_load(struct session *s, const char *buf, size_t len, const char *fil
 			continue;
 		n_lines++;
 		json_tokener_reset(tok);
+		/* Out of memory is not a damaged record: skipping it would
+		 * lose it at the next save. */
+		if (xalloc_torture_fail())
+			xalloc_out_of_memory(n);
 		json_object *o = json_tokener_parse_ex(tok, line, (int)n);
 		const char *type = o ? load_str(o, "type", NULL) : NULL;
 		if (!o || json_tokener_get_parse_end(tok) < n || !type) {

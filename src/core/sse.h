@@ -32,8 +32,8 @@ typedef int (*sse_event_fn)(void *ud, const struct sse_event *ev);
 
 struct sse_parser;
 
-/* Return a new parser calling fn(ud, ...) per event, or NULL if memory ran
- * out; max_line caps one line's length in bytes (0: SSE_DEFAULT_MAX_LINE).
+/* Return a new parser calling fn(ud, ...) per event (never NULL);
+ * max_line caps one line's length in bytes (0: SSE_DEFAULT_MAX_LINE).
  * The caller frees it with sse_parser_delete(). */
 struct sse_parser *sse_parser_new(size_t max_line, sse_event_fn fn, void *ud);
 

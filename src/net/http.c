@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include "net/http.h"
+#include "core/config.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
@@ -56,11 +57,45 @@ double http_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+#ifdef SQUINT_TORTURE
+/* libcurl's allocations, counted by the torture build (core/xalloc.h). */
+static void *http_torture_malloc(size_t n)
+{
+	return xalloc_torture_fail() ? NULL : malloc(n);
+}
+
+static void *http_torture_calloc(size_t n, size_t sz)
+{
+	return xalloc_torture_fail() ? NULL : calloc(n, sz);
+}
+
+static void *http_torture_realloc(void *p, size_t n)
+{
+	return xalloc_torture_fail() ? NULL : realloc(p, n);
+}
+
+static char *http_torture_strdup(const char *s)
+{
+	return xalloc_torture_fail() ? NULL : strdup(s);
+}
+
+static CURLcode http_global_init(void)
+{
+	return curl_global_init_mem(CURL_GLOBAL_DEFAULT, http_torture_malloc, free,
+				    http_torture_realloc, http_torture_strdup, http_torture_calloc);
+}
+#else
+static CURLcode http_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+#endif
+
 struct http_client *http_client_new(char **err)
 {
 	static bool global_done;
 	if (!global_done) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		if (http_global_init() != CURLE_OK) {
 			*err = xstrdup(_("cannot initialise libcurl"));
 			return NULL;
 		}
@@ -373,9 +408,13 @@ static char *http_describe_curl(struct http_transfer *t, CURLcode rc, bool *time
 	const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		*timeout = true;
+		/* A reused connection (the TUI's model list went first) has no
+		 * connect time: what was sent tells whether we got through. */
 		curl_off_t connect_us = 0;
+		long sent = 0;
 		curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-		if (connect_us == 0)
+		curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &sent);
+		if (connect_us == 0 && sent == 0)
 			return xasprintf(_("could not connect within %ld s"),
 					 t->req.connect_timeout_s);
 		if (t->delivered)
@@ -416,7 +455,10 @@ static void http_transfer_complete(struct http_transfer *t, CURLcode rc)
 		api_error_init(&api);
 		api_error_parse(&api, t->status, t->ctype.len ? t->ctype.data : NULL,
 				t->error_body.data ? t->error_body.data : "", t->error_body.len);
+		/* A server may quote the key it refused: never show it. */
+		config_scrub(api.message, t->req.api_key);
 		char *line = api_error_format(&api);
+		config_scrub(line, t->req.api_key);
 		if (t->status >= 300 && t->status < 400 && t->location.len) {
 			char *more = xasprintf(_("%s (redirected to %s: use that as the base URL)"),
 					       line, t->location.data);
