@@ -125,6 +125,13 @@ void img_upload_done(struct img_upload *u);
 int img_prepare_upload(const unsigned char *file, size_t len, const char *name, const char *model,
 		       const char *detail, long max_edge, const struct img_limits *lim, const struct img_quality *q,
 		       struct img_upload *out, char **err);
+/* Do what img_prepare_upload() does, and also hand the fitted, upright
+ * pixels (the picture that was encoded) to *fitted when fitted is not NULL
+ * (emptied first; the caller frees it with image_free()): previews are
+ * made from them instead of decoding the file again. */
+int img_prepare_upload_pixels(const unsigned char *file, size_t len, const char *name, const char *model,
+			      const char *detail, long max_edge, const struct img_limits *lim,
+			      const struct img_quality *q, struct img_upload *out, struct image *fitted, char **err);
 /* Return a newly allocated "data:MIME;base64,..." URI of u's bytes (the
  * caller frees it), or NULL when memory runs out: plain malloc, the size
  * comes from the image. */
