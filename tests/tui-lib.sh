@@ -45,7 +45,7 @@ tui_start() {
 	done
 	envs=""
 	for v in OPENAI_BASE_URL OPENAI_API_KEY SQUINT_MODEL HOME XDG_CONFIG_HOME XDG_STATE_HOME \
-		LC_ALL SQUINT_TUI_EXIT_AFTER NO_COLOR SQUINT_TEST_UPLOAD_BPS; do
+		LC_ALL SQUINT_TUI_EXIT_AFTER NO_COLOR SQUINT_TEST_UPLOAD_BPS SQUINT_TEST_PREPARE_MS; do
 		eval "val=\${$v-__unset__}"
 		[ "$val" = __unset__ ] && continue
 		envs="$envs $v='$val'"

@@ -44,6 +44,7 @@ struct attachment {
 	size_t sent_bytes;
 	char *summary; /* "shot.png 3840×2160 356 kB → 1365×768 webp 93 kB", or NULL */
 	unsigned long long preview_id; /* the interactive mode's picture of it (0: none) */
+	bool preparing; /* the interactive mode is still fitting it in the background */
 };
 
 /* Initialise an empty attachment. */

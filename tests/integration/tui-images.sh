@@ -138,4 +138,23 @@ expect_screen "shows no images"
 tui_stop
 case_end
 
+case_begin "a 4K screenshot is prepared off the loop: keys echo meanwhile, the message waits for it"
+# The worker is made to take 3 s more, so that the keys certainly arrive
+# while it works: were preparing on the loop, none would echo before it ends.
+SQUINT_TEST_PREPARE_MS=3000 tui_start 100 40
+tui_type "/attach $top_srcdir/tests/data/screenshot-3840x2160.png"
+tui_keys Enter
+expect_screen "[1] screenshot-3840x2160.png  preparing…"
+tui_type "typed while preparing"
+expect_screen "> typed while preparing"
+expect_screen "preparing…"
+tui_keys Enter
+expect_screen "the message goes when they are ready"
+# Sent once ready, fitted to test-model's 2048 px, with the text typed.
+expect_screen 'You asked: "typed while preparing". Images: 1 (webp 2048x1152)' 20
+expect_body "len([p for p in b['messages'][-1]['content'] if p['type'] == 'image_url']) == 1"
+expect_body "b['messages'][-1]['content'][1]['image_url']['url'].startswith('data:image/webp;base64,')"
+tui_stop
+case_end
+
 finish
