@@ -612,48 +612,6 @@ bool tui_images_key(struct tui *t, const struct ui_event *ev)
 	return true;
 }
 
-/* Return the value of base64 digit c, or -1. */
-static int tui_images_b64(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decode the base64 data of a data: URI into a new buffer (length in
- * *len); NULL when it is no base64 data URI. */
-static unsigned char *tui_images_data_uri(const char *url, size_t *len)
-{
-	const char *comma = strncmp(url, "data:", 5) == 0 ? strchr(url, ',') : NULL;
-	if (!comma || comma - url < 7 || strncmp(comma - 7, ";base64", 7) != 0)
-		return NULL;
-	const char *p = comma + 1;
-	unsigned char *out = malloc(strlen(p) / 4 * 3 + 3);
-	if (!out)
-		return NULL;
-	size_t n = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (; *p && *p != '='; p++) {
-		int v = tui_images_b64((unsigned char)*p);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	*len = n;
-	return out;
-}
 
 /* Decode a small copy of the image data URI url into e->thumb; 0 or -1. */
 static int tui_images_decode_uri(struct tui *t, const char *url, const char *name,
@@ -663,7 +621,7 @@ static int tui_images_decode_uri(struct tui *t, const char *url, const char *nam
 	struct upload_opts uo;
 	upload_opts_from_config(&uo, t->cfg);
 	size_t len = 0;
-	unsigned char *buf = tui_images_data_uri(url, &len);
+	unsigned char *buf = attach_data_uri_bytes(url, &len);
 	if (!buf)
 		return -1;
 	int rows, cols;

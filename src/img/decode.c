@@ -38,24 +38,6 @@ void img_limits_default(struct img_limits *lim)
 	lim->max_bytes = IMG_DEFAULT_MAX_BYTES;
 }
 
-/* Return the short display name of t ("PNG", ...); static. */
-static const char *decode_type_name(enum image_type t)
-{
-	switch (t) {
-	case IMAGE_PNG:
-		return "PNG";
-	case IMAGE_JPEG:
-		return "JPEG";
-	case IMAGE_GIF:
-		return "GIF";
-	case IMAGE_WEBP:
-		return "WebP";
-	case IMAGE_UNKNOWN:
-		break;
-	}
-	return "?";
-}
-
 /* Return the big-endian 32-bit value at p. */
 static uint32_t decode_be32(const unsigned char *p)
 {
@@ -71,14 +53,14 @@ static uint32_t decode_le32(const unsigned char *p)
 /* Set the "truncated" message for the job's type; return -1. */
 static int decode_fail_truncated(struct decode_job *job)
 {
-	return image_fail(job->err, job->name, _("the %s data is truncated"), decode_type_name(job->info.type));
+	return image_fail(job->err, job->name, _("the %s data is truncated"), image_type_name(job->info.type));
 }
 
 /* Set the "damaged" message for the job's type, with the library's words
  * (untranslated, English) in parentheses when there are any; return -1. */
 static int decode_fail_damaged(struct decode_job *job, const char *why)
 {
-	const char *type = decode_type_name(job->info.type);
+	const char *type = image_type_name(job->info.type);
 	if (why && *why)
 		return image_fail(job->err, job->name, _("the %s data is damaged (%s)"), type, why);
 	return image_fail(job->err, job->name, _("the %s data is damaged"), type);
@@ -130,7 +112,7 @@ static int decode_check_size(struct decode_job *job, unsigned w, unsigned h)
 {
 	if (w == 0 || h == 0)
 		return image_fail(job->err, job->name, _("the %s image has zero size (%u×%u)"),
-				  decode_type_name(job->info.type), w, h);
+				  image_type_name(job->info.type), w, h);
 	if (decode_check_pixels(job, w, h) != 0)
 		return -1;
 	if (image_buffer_size(w, h) == 0)
