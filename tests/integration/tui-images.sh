@@ -7,21 +7,7 @@
 start_server
 
 # A 320x240 PNG in four quadrants: red, green / blue, white.
-"$PY" - "$T/quad.png" <<'PYEOF'
-import struct, sys, zlib
-w, h = 320, 240
-rows = []
-for y in range(h):
-    top = y < h // 2
-    left = bytes((255, 0, 0) if top else (0, 0, 255)) * (w // 2)
-    right = bytes((0, 255, 0) if top else (255, 255, 255)) * (w // 2)
-    rows.append(b"\0" + left + right)
-def chunk(t, d):
-    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
-open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" +
-    chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-    chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
-PYEOF
+tui_quad_png "$T/quad.png"
 
 # xterm-256 indexes of the quadrants' colours as blocks draws them.
 RED="48;5;196" GREEN="48;5;46" BLUE="48;5;21" WHITE="48;5;231"
