@@ -30,6 +30,7 @@
 #include "core/attach.h"
 #include "img/decode.h"
 #include "img/encode.h"
+#include "img/prepare.h"
 #include "img/fit.h"
 #include "img/image.h"
 #include "img/preview.h"

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "img/decode.h"
 #include "img/encode.h"
+#include "img/prepare.h"
 
 /* The settings that decide how an image is prepared for upload. */
 struct upload_opts {

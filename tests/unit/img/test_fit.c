@@ -16,6 +16,7 @@
 #include "core/xalloc.h"
 #include "img/decode.h"
 #include "img/encode.h"
+#include "img/prepare.h"
 #include "img/fit.h"
 #include "img/image.h"
 #include "helpers.h"
