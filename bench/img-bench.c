@@ -4,12 +4,13 @@
  *   img-bench FILE MODEL RUNS [--no-preview] [--out SENT]
  *
  * The file is read once.  Each of RUNS runs then does what attaching it
- * does: img_prepare_upload() for MODEL (max_edge auto, default limits and
- * qualities) and the base64 data: URI of the result; and, unless
- * --no-preview, what the first inline preview costs when nothing is cached
- * yet: decode again (a JPEG at the smallest DCT scale that still covers
- * the box, as the previews do) and sixel_render() into 60x12 cells of
- * 10x20 pixels with 256 colours.  Times are wall clock (CLOCK_MONOTONIC);
+ * does: img_prepare_upload_pixels() for MODEL (max_edge auto, default
+ * limits and qualities) and the base64 data: URI of the result; and,
+ * unless --no-preview, what the first inline preview costs after that
+ * when nothing is cached yet: sixel_render() of the fitted pixels the
+ * preparation left (the interactive mode's preview worker does the same,
+ * without decoding again) into 60x12 cells of 10x20 pixels with 256
+ * colours.  Times are wall clock (CLOCK_MONOTONIC);
  * the medians are printed.  --no-preview is for the peak-memory run, which
  * the script makes in a separate process under GNU time so that it counts
  * preparation alone; --out writes the bytes sent, to look at.
@@ -29,6 +30,7 @@
 #include "core/attach.h"
 #include "img/decode.h"
 #include "img/encode.h"
+#include "img/prepare.h"
 #include "img/fit.h"
 #include "img/image.h"
 #include "img/preview.h"
@@ -74,35 +76,21 @@ static void bench_die(char *msg)
 	exit(1);
 }
 
-/* Time one first preview of the len bytes at file: decode for the preview
- * box, then sixel_render().  Store the parts in *decode_ms and *sixel_ms
- * and return the sixel string's length; exit on failure. */
-static size_t bench_preview(const unsigned char *file, size_t len, const char *name,
-			    double *decode_ms, double *sixel_ms)
+/* Time one first preview as the interactive mode makes it: from the
+ * fitted pixels that preparing the upload left (no second decode), by
+ * sixel_render().  Store the time in *sixel_ms and return the sixel
+ * string's length; exit on failure. */
+static size_t bench_preview(const struct image *fitted, double *sixel_ms)
 {
 	char *err = NULL;
-	double t0 = bench_now_ms();
-	struct img_info info;
-	if (img_probe(file, len, name, NULL, &info, &err) != 0)
-		bench_die(err);
-	struct preview_geom g;
-	preview_fit(info.w, info.h, BENCH_COLS, BENCH_ROWS, BENCH_CELL_W, BENCH_CELL_H, &g);
-	struct image img;
-	image_init(&img);
-	if (img_decode_at_least(file, len, name, NULL, (unsigned)g.px_w, (unsigned)g.px_h, &img,
-				&info, &err) != 0)
-		bench_die(err);
 	double t1 = bench_now_ms();
 	struct sixel_out out = {0};
-	if (sixel_render(&img, BENCH_COLS, BENCH_ROWS, BENCH_CELL_W, BENCH_CELL_H, 0, 0,
-			 BENCH_COLORS, &out, &err) != 0)
+	if (sixel_render(fitted, BENCH_COLS, BENCH_ROWS, BENCH_CELL_W, BENCH_CELL_H, 0, 0, BENCH_COLORS, &out,
+			 &err) != 0)
 		bench_die(err);
-	double t2 = bench_now_ms();
+	*sixel_ms = bench_now_ms() - t1;
 	size_t n = out.len;
 	sixel_out_free(&out);
-	image_free(&img);
-	*decode_ms = t1 - t0;
-	*sixel_ms = t2 - t1;
 	return n;
 }
 
@@ -151,11 +139,13 @@ int main(int argc, char **argv)
 	double *pdec = enc + runs, *psix = pdec + runs;
 	struct img_upload up;
 	img_upload_init(&up);
+	struct image fitted;
+	image_init(&fitted);
 	size_t uri_len = 0, sixel_len = 0;
 	for (int r = 0; r < runs; r++) {
 		double t0 = bench_now_ms();
-		if (img_prepare_upload(file, len, path, model, NULL, IMG_MAX_EDGE_AUTO, NULL, NULL,
-				       &up, &err) != 0)
+		if (img_prepare_upload_pixels(file, len, path, model, NULL, IMG_MAX_EDGE_AUTO, NULL, NULL, &up,
+					      preview ? &fitted : NULL, &err) != 0)
 			bench_die(err);
 		char *uri = attachment_data_uri(up.data, up.len, up.type);
 		if (!uri)
@@ -166,14 +156,16 @@ int main(int argc, char **argv)
 		dec[r] = up.decode_ms;
 		scale[r] = up.scale_ms;
 		enc[r] = up.encode_ms;
-		if (preview)
-			sixel_len = bench_preview(file, len, path, &pdec[r], &psix[r]);
+		if (preview) {
+			pdec[r] = 0;
+			sixel_len = bench_preview(&fitted, &psix[r]);
+		}
 	}
 	if (out_path)
 		bench_write(out_path, up.data, up.len);
 
 	double prep_ms = bench_median(prep, runs);
-	double pd = bench_median(pdec, runs), ps = bench_median(psix, runs);
+	double ps = bench_median(psix, runs);
 	double preview_ms = 0;
 	if (preview) {
 		/* The median of the sums, not the sum of the medians. */
@@ -198,15 +190,16 @@ int main(int argc, char **argv)
 	printf("  sent %zu of %zu bytes (%.1f%%) as %ux%u %s\n", up.len, len,
 	       100.0 * (double)up.len / (double)len, up.w, up.h, fmt);
 	if (preview)
-		printf("  first preview %.1f ms: decode %.1f, sixel %.1f (%d×%d cells of %d×%d px, "
-		       "%d colours, %zu bytes)\n",
-		       preview_ms, pd, ps, BENCH_COLS, BENCH_ROWS, BENCH_CELL_W, BENCH_CELL_H,
+		printf("  first preview %.1f ms: sixel %.1f from the %ux%u fitted pixels, no decode "
+		       "(%d×%d cells of %d×%d px, %d colours, %zu bytes)\n",
+		       preview_ms, ps, fitted.w, fitted.h, BENCH_COLS, BENCH_ROWS, BENCH_CELL_W, BENCH_CELL_H,
 		       BENCH_COLORS, sixel_len);
 	printf("prep_ms=%.2f sent=%zu orig=%zu w=%u h=%u fmt=%s preview_ms=%.2f "
 	       "decoded_bytes=%llu\n",
 	       prep_ms, up.len, len, up.w, up.h, fmt, preview_ms, decoded);
 
 	img_upload_done(&up);
+	image_free(&fitted);
 	free(prep);
 	free(file);
 	return 0;

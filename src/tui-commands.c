@@ -10,6 +10,7 @@
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* Attach one image file or URL; returns 0, or -1 after showing why not. */
@@ -19,6 +20,11 @@ int tui_attach_one(struct tui *t, const char *arg)
 	char *err = NULL;
 	struct upload_opts uo;
 	upload_opts_from_config(&uo, t->cfg);
+	/* Local files are decoded and fitted off the loop: typing never
+	 * waits for a big image.  URLs need no work. */
+	if (strncasecmp(arg, "http://", 7) != 0 && strncasecmp(arg, "https://", 8) != 0 &&
+	    tui_images_prepare(t, arg))
+		return 0;
 	attachment_init(&a);
 	if (upload_attach(&a, arg, &uo, &err) != 0) {
 		tui_error(t, err);
@@ -372,6 +378,10 @@ void tui_submit(struct tui *t)
 	char *arg = NULL;
 	enum cmd_id id = cmd_parse(text, &arg);
 	free(arg);
+	if (id == CMD_NONE && tui_images_sending(t)) {
+		tui_status(t, true, "%s", _("the last message is waiting for its images"));
+		return;
+	}
 	if (id == CMD_NONE && t->req.active) {
 		/* Keep the text: it goes once this answer is done or cancelled. */
 		tui_status(t, true, "%s", _("an answer is still streaming (Esc cancels it)"));

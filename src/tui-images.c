@@ -17,6 +17,7 @@
 #include "img/fit.h"
 #include "img/preview.h"
 #include "img/upload.h"
+#include "img/worker.h"
 #include "ui/chatlayout.h"
 #include "ui/curses/screen.h"
 #include "ui/placement.h"
@@ -63,6 +64,8 @@ struct tui_images {
 	const struct cv_line **view_ptrs;
 	struct images_item *items; /* this frame's images */
 	size_t cap_items;
+	struct img_worker *worker; /* prepares attachments off the loop; NULL: on it */
+	char *send_waiting;        /* a message held until its attachments are ready */
 };
 
 /* Return the registry entry of id, or NULL. */
@@ -80,6 +83,12 @@ void tui_images_init(struct tui *t)
 {
 	t->images = xcalloc(1, sizeof *t->images);
 	t->images->next_id = 1;
+	char *err = NULL;
+	t->images->worker = img_worker_new(&err);
+	if (!t->images->worker) {
+		tui_log(t, "%s", err);
+		free(err);
+	}
 }
 
 /* Free entry e's contents. */
@@ -95,6 +104,8 @@ void tui_images_done(struct tui *t)
 	struct tui_images *r = t->images;
 	if (!r)
 		return;
+	img_worker_delete(r->worker);
+	free(r->send_waiting);
 	for (size_t i = 0; i < r->n; i++)
 		tui_image_done(&r->v[i]);
 	free(r->v);
@@ -203,6 +214,145 @@ void tui_images_attach(struct tui *t, struct attachment *a)
 		e.thumb.h);
 }
 
+/* Return the preview box for a new attachment, in pixels: at least the
+ * whole screen (for /view), 0×0 when the terminal shows no graphics. */
+static void tui_images_box(unsigned *box_w, unsigned *box_h)
+{
+	const struct term_caps *caps = screen_caps();
+	int rows, cols;
+	screen_size(&rows, &cols);
+	*box_w = *box_h = 0;
+	if (caps->graphics == TERM_GRAPHICS_NONE)
+		return;
+	*box_w = (unsigned)((cols > TUI_THUMB_MIN_COLS ? cols : TUI_THUMB_MIN_COLS) * caps->cell_w);
+	*box_h = (unsigned)((rows > TUI_THUMB_MIN_ROWS ? rows : TUI_THUMB_MIN_ROWS) * caps->cell_h);
+}
+
+/* Queue arg for the worker behind a "preparing…" attachment; false
+ * without a worker. */
+bool tui_images_prepare(struct tui *t, const char *arg)
+{
+	struct tui_images *r = t->images;
+	if (!r || !r->worker)
+		return false;
+	struct upload_opts uo;
+	upload_opts_from_config(&uo, t->cfg);
+	unsigned bw, bh;
+	tui_images_box(&bw, &bh);
+	struct attachment a;
+	attachment_init(&a);
+	a.arg = xstrdup(arg);
+	const char *slash = strrchr(arg, '/');
+	a.name = xstrdup(slash && slash[1] ? slash + 1 : arg);
+	a.preparing = true;
+	a.preview_id = r->next_id++;
+	struct img_job *job = img_job_new(a.preview_id, arg, &uo, bw, bh);
+	/* Tests make the work last, to type while it runs. */
+	const char *delay = getenv("SQUINT_TEST_PREPARE_MS");
+	job->delay_ms = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
+	img_worker_submit(r->worker, job);
+	t->atts = xrealloc(t->atts, (t->n_atts + 1) * sizeof *t->atts);
+	t->atts[t->n_atts++] = a;
+	tui_log(t, "preparing %s (job %llu)", a.name, a.preview_id);
+	t->dirty = true;
+	return true;
+}
+
+/* Return the worker's descriptor, or -1. */
+int tui_images_fd(struct tui *t)
+{
+	return t->images && t->images->worker ? img_worker_fd(t->images->worker) : -1;
+}
+
+/* Return whether any attachment is still being prepared. */
+static bool tui_images_any_preparing(const struct tui *t)
+{
+	for (size_t k = 0; k < t->n_atts; k++)
+		if (t->atts[k].preparing)
+			return true;
+	return false;
+}
+
+/* Move finished job's attachment (and preview) into place, or drop it
+ * with its error; the job is freed. */
+static void tui_images_finish(struct tui *t, struct img_job *job)
+{
+	struct tui_images *r = t->images;
+	size_t k = 0;
+	while (k < t->n_atts && !(t->atts[k].preparing && t->atts[k].preview_id == job->id))
+		k++;
+	if (k == t->n_atts) {
+		tui_log(t, "job %llu: detached before it was ready", (unsigned long long)job->id);
+		img_job_delete(job);
+		return;
+	}
+	if (job->rc != 0) {
+		tui_error(t, job->err);
+		attachment_done(&t->atts[k]);
+		memmove(&t->atts[k], &t->atts[k + 1], (t->n_atts - k - 1) * sizeof *t->atts);
+		t->n_atts--;
+		img_job_delete(job);
+		return;
+	}
+	struct attachment *a = &t->atts[k];
+	attachment_done(a);
+	*a = job->att;
+	attachment_init(&job->att);
+	a->preview_id = 0;
+	if (job->thumb.rgba) {
+		struct tui_image e;
+		memset(&e, 0, sizeof e);
+		e.id = job->id;
+		e.thumb = job->thumb;
+		image_init(&job->thumb);
+		e.desc = tui_image_desc(a->name, image_type_mime(a->type), a->width, a->height, a->bytes);
+		r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+		r->v[r->n++] = e;
+		a->preview_id = e.id;
+	}
+	tui_log(t, "attached %s in %.0f ms (off the loop)%s", a->summary ? a->summary : a->name, job->ms,
+		a->preview_id ? ", with a preview" : "");
+	img_job_delete(job);
+}
+
+/* Take the worker's results; send a held message once nothing is left. */
+void tui_images_poll(struct tui *t)
+{
+	struct tui_images *r = t->images;
+	if (!r || !r->worker)
+		return;
+	struct img_job *job;
+	while ((job = img_worker_take(r->worker)) != NULL) {
+		tui_images_finish(t, job);
+		t->dirty = true;
+	}
+	if (r->send_waiting && !tui_images_any_preparing(t)) {
+		char *text = r->send_waiting;
+		r->send_waiting = NULL;
+		tui_status(t, false, NULL);
+		tui_send(t, text);
+		free(text);
+	}
+}
+
+/* Hold text while attachments are prepared; true when held. */
+bool tui_images_hold_send(struct tui *t, const char *text)
+{
+	struct tui_images *r = t->images;
+	if (!r || r->send_waiting || !tui_images_any_preparing(t))
+		return false;
+	r->send_waiting = xstrdup(text);
+	tui_status(t, false, "%s", _("preparing the images\xe2\x80\xa6 the message goes when they are ready"));
+	t->dirty = true;
+	return true;
+}
+
+/* Return whether a message is held. */
+bool tui_images_sending(struct tui *t)
+{
+	return t->images && t->images->send_waiting;
+}
+
 /* Return a hash (FNV-1a, 64 bits) of a data URI; cheap next to a decode. */
 static uint64_t tui_images_key_of(const char *url)
 {
@@ -234,6 +384,12 @@ size_t tui_images_queue(struct tui *t, const struct attachment *a)
 /* Return the strip's line for attachment a, newly allocated. */
 char *tui_attachment_desc(const struct attachment *a)
 {
+	if (a->preparing) {
+		struct strbuf pb = STRBUF_INIT;
+		sanitize_string(&pb, a->name, strlen(a->name));
+		strbuf_printf(&pb, "  %s", _("preparing\xe2\x80\xa6"));
+		return strbuf_detach(&pb);
+	}
 	char *d = tui_image_desc(a->name, a->is_url ? NULL : image_type_mime(a->type), a->width,
 				 a->height, a->bytes);
 	const char *arrow = a->summary ? strstr(a->summary, "\xe2\x86\x92") : NULL;
@@ -456,48 +612,6 @@ bool tui_images_key(struct tui *t, const struct ui_event *ev)
 	return true;
 }
 
-/* Return the value of base64 digit c, or -1. */
-static int tui_images_b64(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decode the base64 data of a data: URI into a new buffer (length in
- * *len); NULL when it is no base64 data URI. */
-static unsigned char *tui_images_data_uri(const char *url, size_t *len)
-{
-	const char *comma = strncmp(url, "data:", 5) == 0 ? strchr(url, ',') : NULL;
-	if (!comma || comma - url < 7 || strncmp(comma - 7, ";base64", 7) != 0)
-		return NULL;
-	const char *p = comma + 1;
-	unsigned char *out = malloc(strlen(p) / 4 * 3 + 3);
-	if (!out)
-		return NULL;
-	size_t n = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (; *p && *p != '='; p++) {
-		int v = tui_images_b64((unsigned char)*p);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	*len = n;
-	return out;
-}
 
 /* Decode a small copy of the image data URI url into e->thumb; 0 or -1. */
 static int tui_images_decode_uri(struct tui *t, const char *url, const char *name,
@@ -507,7 +621,7 @@ static int tui_images_decode_uri(struct tui *t, const char *url, const char *nam
 	struct upload_opts uo;
 	upload_opts_from_config(&uo, t->cfg);
 	size_t len = 0;
-	unsigned char *buf = tui_images_data_uri(url, &len);
+	unsigned char *buf = attach_data_uri_bytes(url, &len);
 	if (!buf)
 		return -1;
 	int rows, cols;

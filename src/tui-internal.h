@@ -220,6 +220,19 @@ void tui_images_done(struct tui *t);
 /* Decode a small copy of the just attached a (a local file) and give a its
  * preview_id; failures only go to the log. */
 void tui_images_attach(struct tui *t, struct attachment *a);
+/* Attach the local file arg in the background: it shows in the strip at
+ * once as "preparing…" and is filled in by tui_images_poll(); returns
+ * false when there is no worker (then attach it on the spot). */
+bool tui_images_prepare(struct tui *t, const char *arg);
+/* Return the worker's wake-up descriptor, or -1 without a worker. */
+int tui_images_fd(struct tui *t);
+/* Take the worker's finished attachments (every wake-up). */
+void tui_images_poll(struct tui *t);
+/* When attachments are still being prepared, keep text to be sent once
+ * they are ready and return true; else return false (send it now). */
+bool tui_images_hold_send(struct tui *t, const char *text);
+/* Return whether a message waits for its attachments. */
+bool tui_images_sending(struct tui *t);
 /* Note attachment a as part of the message being sent; returns its number
  * in the conversation ("[image N: ...]"). */
 size_t tui_images_queue(struct tui *t, const struct attachment *a);

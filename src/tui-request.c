@@ -288,6 +288,8 @@ void tui_cancel(struct tui *t)
 /* Send the input text and the attachments as a new user turn. */
 void tui_send(struct tui *t, const char *text)
 {
+	if (tui_images_hold_send(t, text))
+		return; /* sent by tui_images_poll() once the images are ready */
 	long long now = (long long)time(NULL);
 	if (t->editing) {
 		/* /edit: the new question is a sibling of the old one. */

@@ -1,7 +1,10 @@
 /* The interactive mode: the loop, the request in flight, the frame.
  *
- * One thread.  http_client_run() waits on libcurl's sockets, the terminal
- * and a self-pipe for signals together (curl_multi_poll with extra fds: one
+ * One thread for everything the user sees and the network (attached images
+ * are decoded and fitted by a worker thread doing only pure work, whose
+ * results arrive through a pipe: see img/worker.h).  http_client_run()
+ * waits on libcurl's sockets, the terminal, the image worker's pipe and a
+ * self-pipe for signals together (curl_multi_poll with extra fds: one
  * streaming transfer needs no socket-action bookkeeping).  Every wake-up
  * drains all keys and signals; whatever changed sets `dirty`, and a frame is
  * drawn when the last one is old enough: TUI_KEY_FRAME_S after a key (so a
@@ -628,9 +631,11 @@ static void tui_loop(struct tui *t)
 		} else if (t->req.active) {
 			timeout = (int)(TUI_TICK_S * 1000);
 		}
-		struct curl_waitfd fds[2] = {{screen_fd(), CURL_WAIT_POLLIN, 0},
-					     {tui_sig_pipe[0], CURL_WAIT_POLLIN, 0}};
-		http_client_run(t->http, fds, 2, timeout);
+		struct curl_waitfd fds[3] = {{screen_fd(), CURL_WAIT_POLLIN, 0},
+					     {tui_sig_pipe[0], CURL_WAIT_POLLIN, 0},
+					     {tui_images_fd(t), CURL_WAIT_POLLIN, 0}};
+		http_client_run(t->http, fds, fds[2].fd >= 0 ? 3 : 2, timeout);
+		tui_images_poll(t);
 		tui_session_tick(t);
 		tui_drain_signals(t);
 		struct ui_event ev;

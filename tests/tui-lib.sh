@@ -7,10 +7,39 @@
 #   tui_wait_for 'You asked: "hello"'      wait until the screen shows it
 #   tui_stop                               quit (the tmux server goes too)
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "Bail out! tmux is needed for the TUI tests (apt-get install tmux; ./setup test installs it)"
-	exit 1
-fi
+# tui_need WHY TOOL...: bail out, saying WHY, unless every TOOL is installed.
+tui_need() {
+	why=$1
+	shift
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "Bail out! $tool is missing: $why"
+			exit 1
+		fi
+	done
+}
+
+# tui_quad_png FILE: write a 320x240 PNG in four quadrants, red, green /
+# blue, white, whose colours the image tests look for on the screen.
+tui_quad_png() {
+	"$PY" - "$1" <<'PYEOF'
+import struct, sys, zlib
+w, h = 320, 240
+rows = []
+for y in range(h):
+    top = y < h // 2
+    left = bytes((255, 0, 0) if top else (0, 0, 255)) * (w // 2)
+    right = bytes((0, 255, 0) if top else (255, 255, 255)) * (w // 2)
+    rows.append(b"\0" + left + right)
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" +
+    chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+    chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
+PYEOF
+}
+
+tui_need "the TUI tests need tmux (apt-get install tmux; ./setup test installs it)" tmux
 
 # SQUINT_TUI_BIN lets a developer point the tests at another build.
 TUI_BIN=${SQUINT_TUI_BIN:-$SQUINT}
@@ -45,7 +74,7 @@ tui_start() {
 	done
 	envs=""
 	for v in OPENAI_BASE_URL OPENAI_API_KEY SQUINT_MODEL HOME XDG_CONFIG_HOME XDG_STATE_HOME \
-		LC_ALL SQUINT_TUI_EXIT_AFTER NO_COLOR SQUINT_TEST_UPLOAD_BPS; do
+		LC_ALL SQUINT_TUI_EXIT_AFTER NO_COLOR SQUINT_TEST_UPLOAD_BPS SQUINT_TEST_PREPARE_MS; do
 		eval "val=\${$v-__unset__}"
 		[ "$val" = __unset__ ] && continue
 		envs="$envs $v='$val'"

@@ -357,6 +357,48 @@ void attach_base64_encode(char *dst, const unsigned char *src, size_t n)
 	*dst = '\0';
 }
 
+/* Return the value of base64 digit c, or -1. */
+static int attach_base64_digit(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decode the base64 payload of a data: URI; newly malloc'ed bytes or NULL. */
+unsigned char *attach_data_uri_bytes(const char *url, size_t *len)
+{
+	const char *comma = strncmp(url, "data:", 5) == 0 ? strchr(url, ',') : NULL;
+	if (!comma || comma - url < 7 || strncmp(comma - 7, ";base64", 7) != 0)
+		return NULL;
+	const char *p = comma + 1;
+	unsigned char *out = malloc(strlen(p) / 4 * 3 + 3);
+	if (!out)
+		return NULL;
+	size_t n = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (; *p && *p != '='; p++) {
+		int v = attach_base64_digit((unsigned char)*p);
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	*len = n;
+	return out;
+}
+
 /* Initialise an empty attachment. */
 void attachment_init(struct attachment *a)
 {
@@ -375,7 +417,7 @@ void attachment_done(struct attachment *a)
 }
 
 /* Return the short display name of t ("PNG", ...); static. */
-static const char *attach_type_name(enum image_type t)
+const char *image_type_name(enum image_type t)
 {
 	switch (t) {
 	case IMAGE_PNG:
@@ -523,7 +565,7 @@ int attachment_read(const char *arg, size_t max_bytes, unsigned char **out, size
 		free(buf);
 		if (err)
 			*err = xasprintf(_("%s: the %s image is truncated or damaged"), arg,
-					 attach_type_name(type));
+					 image_type_name(type));
 		return -1;
 	}
 	*out = buf;

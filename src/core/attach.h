@@ -13,6 +13,9 @@ enum image_type { IMAGE_UNKNOWN, IMAGE_PNG, IMAGE_JPEG, IMAGE_GIF, IMAGE_WEBP };
 
 /* Return the image type buf starts with, from magic bytes only. */
 enum image_type image_sniff(const unsigned char *buf, size_t len);
+/* Return the short display name of t ("PNG", "JPEG", "GIF", "WebP"; "?"
+ * for IMAGE_UNKNOWN), for messages; static. */
+const char *image_type_name(enum image_type t);
 /* Return the MIME type of t ("image/png", ...), or NULL for IMAGE_UNKNOWN; static. */
 const char *image_type_mime(enum image_type t);
 /* Return a static, translated phrase naming what buf looks like ("a PDF
@@ -28,6 +31,11 @@ size_t attach_base64_len(size_t n);
 /* Write the base64 form of the n bytes at src to dst, which has room for
  * attach_base64_len(n) + 1 bytes; the result is NUL-terminated. */
 void attach_base64_encode(char *dst, const unsigned char *src, size_t n);
+/* Return the bytes of the base64 payload of the data: URI url (newly
+ * allocated with plain malloc, the caller frees them; their count in
+ * *len), or NULL when url is not a base64 data: URI, its payload is not
+ * base64, or memory runs out. */
+unsigned char *attach_data_uri_bytes(const char *url, size_t *len);
 
 struct attachment {
 	char *arg;  /* as given on the command line */
@@ -44,6 +52,7 @@ struct attachment {
 	size_t sent_bytes;
 	char *summary; /* "shot.png 3840×2160 356 kB → 1365×768 webp 93 kB", or NULL */
 	unsigned long long preview_id; /* the interactive mode's picture of it (0: none) */
+	bool preparing; /* the interactive mode is still fitting it in the background */
 };
 
 /* Initialise an empty attachment. */

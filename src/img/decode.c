@@ -16,6 +16,7 @@
 #include <webp/decode.h>
 
 #include "i18n.h"
+#include "img/fit.h"
 
 /* What one img_probe() or img_decode() call works on. */
 struct decode_job {
@@ -25,6 +26,7 @@ struct decode_job {
 	const struct img_limits *lim;
 	struct image *out; /* NULL when only probing */
 	unsigned min_w, min_h; /* a JPEG may be decoded smaller, down to this (upright); 0: full size */
+	unsigned fit_w, fit_h; /* a PNG may be decoded straight into this size; 0: full size */
 	struct img_info info;
 	char **err;
 };
@@ -34,24 +36,6 @@ void img_limits_default(struct img_limits *lim)
 {
 	lim->max_pixels = IMG_DEFAULT_MAX_PIXELS;
 	lim->max_bytes = IMG_DEFAULT_MAX_BYTES;
-}
-
-/* Return the short display name of t ("PNG", ...); static. */
-static const char *decode_type_name(enum image_type t)
-{
-	switch (t) {
-	case IMAGE_PNG:
-		return "PNG";
-	case IMAGE_JPEG:
-		return "JPEG";
-	case IMAGE_GIF:
-		return "GIF";
-	case IMAGE_WEBP:
-		return "WebP";
-	case IMAGE_UNKNOWN:
-		break;
-	}
-	return "?";
 }
 
 /* Return the big-endian 32-bit value at p. */
@@ -69,14 +53,14 @@ static uint32_t decode_le32(const unsigned char *p)
 /* Set the "truncated" message for the job's type; return -1. */
 static int decode_fail_truncated(struct decode_job *job)
 {
-	return image_fail(job->err, job->name, _("the %s data is truncated"), decode_type_name(job->info.type));
+	return image_fail(job->err, job->name, _("the %s data is truncated"), image_type_name(job->info.type));
 }
 
 /* Set the "damaged" message for the job's type, with the library's words
  * (untranslated, English) in parentheses when there are any; return -1. */
 static int decode_fail_damaged(struct decode_job *job, const char *why)
 {
-	const char *type = decode_type_name(job->info.type);
+	const char *type = image_type_name(job->info.type);
 	if (why && *why)
 		return image_fail(job->err, job->name, _("the %s data is damaged (%s)"), type, why);
 	return image_fail(job->err, job->name, _("the %s data is damaged"), type);
@@ -128,7 +112,7 @@ static int decode_check_size(struct decode_job *job, unsigned w, unsigned h)
 {
 	if (w == 0 || h == 0)
 		return image_fail(job->err, job->name, _("the %s image has zero size (%u×%u)"),
-				  decode_type_name(job->info.type), w, h);
+				  image_type_name(job->info.type), w, h);
 	if (decode_check_pixels(job, w, h) != 0)
 		return -1;
 	if (image_buffer_size(w, h) == 0)
@@ -156,9 +140,134 @@ static int decode_png_truncated(const unsigned char *buf, size_t len)
 	return 1;
 }
 
-/* Probe or decode a PNG with libpng's simplified API (which converts every
- * bit depth, palette, grey and tRNS form to 8-bit RGBA and never prints);
- * return 0 or -1. */
+/* libpng's state for one PNG, kept outside the functions that setjmp so
+ * that a longjmp leaves it well defined. */
+struct decode_png_state {
+	png_structp png;
+	png_infop info;
+	const unsigned char *buf;
+	size_t len, off;
+	char msg[160]; /* libpng's last error, untranslated */
+	bool ended;    /* libpng wanted bytes past the end of the data */
+};
+
+/* Keep libpng's message and jump back to the caller's setjmp. */
+static void decode_png_error(png_structp png, png_const_charp msg)
+{
+	struct decode_png_state *st = png_get_error_ptr(png);
+	snprintf(st->msg, sizeof st->msg, "%s", msg ? msg : "");
+	png_longjmp(png, 1);
+}
+
+/* Swallow libpng's warnings: nothing below the UI prints. */
+static void decode_png_warning(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	(void)msg;
+}
+
+/* Set the message for libpng's failure on st: truncated when libpng ran
+ * out of data or the chunks run past the end, else damaged; return -1. */
+static int decode_png_fail(struct decode_job *job, const struct decode_png_state *st)
+{
+	if (st->ended || decode_png_truncated(st->buf, st->len))
+		return decode_fail_truncated(job);
+	return decode_fail_damaged(job, st->msg);
+}
+
+/* Feed libpng from memory; running out is an error (a truncated file). */
+static void decode_png_read(png_structp png, png_bytep data, size_t n)
+{
+	struct decode_png_state *st = png_get_io_ptr(png);
+	if (n > st->len - st->off) {
+		st->ended = true;
+		png_error(png, "unexpected end of data");
+	}
+	memcpy(data, st->buf + st->off, n);
+	st->off += n;
+}
+
+/* Set st up and read the header with libpng, asking for 8-bit RGBA rows
+ * whatever the file holds (palette, grey, 16-bit, tRNS: libpng's
+ * transformations); 0, or -1 with the message set.  The zlib checksum of
+ * the pixel data is not checked: it costs a few per cent of decoding, and
+ * damage it would catch shows as wrong pixels anyway (chunk CRCs still
+ * are). */
+static int decode_png_start(struct decode_job *job, struct decode_png_state *st)
+{
+	st->buf = job->buf;
+	st->len = job->len;
+	st->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, st, decode_png_error, decode_png_warning);
+	if (!st->png || !(st->info = png_create_info_struct(st->png)))
+		return decode_fail_memory(job, job->info.w, job->info.h);
+	if (setjmp(png_jmpbuf(st->png)))
+		return decode_png_fail(job, st);
+	png_set_read_fn(st->png, st, decode_png_read);
+#ifdef PNG_IGNORE_ADLER32
+	png_set_option(st->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+#endif
+	/* The limits were checked from IHDR already; libpng's own cap
+	 * (1000000 px) would refuse what the configuration allows. */
+	png_set_user_limits(st->png, 0x7fffffff, 0x7fffffff);
+	png_read_info(st->png, st->info);
+	int depth = png_get_bit_depth(st->png, st->info);
+	int ct = png_get_color_type(st->png, st->info);
+	bool trns = png_get_valid(st->png, st->info, PNG_INFO_tRNS) != 0;
+	job->info.lossless = true;
+	job->info.has_alpha = (ct & PNG_COLOR_MASK_ALPHA) || trns;
+	if (!job->out)
+		return 0;
+	if (ct == PNG_COLOR_TYPE_PALETTE)
+		png_set_palette_to_rgb(st->png);
+	if (ct == PNG_COLOR_TYPE_GRAY && depth < 8)
+		png_set_expand_gray_1_2_4_to_8(st->png);
+	if (trns)
+		png_set_tRNS_to_alpha(st->png);
+	if (depth == 16)
+		png_set_strip_16(st->png);
+	if (ct == PNG_COLOR_TYPE_GRAY || ct == PNG_COLOR_TYPE_GRAY_ALPHA)
+		png_set_gray_to_rgb(st->png);
+	if (!(ct & PNG_COLOR_MASK_ALPHA) && !trns)
+		png_set_filler(st->png, 0xff, PNG_FILLER_AFTER);
+	(void)png_set_interlace_handling(st->png);
+	png_read_update_info(st->png, st->info);
+	if (png_get_rowbytes(st->png, st->info) != (size_t)job->info.w * 4)
+		return decode_fail_damaged(job, "unexpected row size");
+	return 0;
+}
+
+/* Free what libpng holds for st. */
+static void decode_png_finish(struct decode_png_state *st)
+{
+	if (st->png)
+		png_destroy_read_struct(&st->png, st->info ? &st->info : NULL, NULL);
+}
+
+/* Read every row of the image st was started on into out (allocated
+ * here); 0, or -1 with the message set and out empty. */
+static int decode_png_pixels(struct decode_job *job, struct decode_png_state *st)
+{
+	unsigned w = job->info.w, h = job->info.h;
+	png_bytep *rows = malloc(sizeof *rows * h);
+	if (!rows || image_alloc(job->out, w, h) != 0) {
+		free(rows);
+		return decode_fail_memory(job, w, h);
+	}
+	for (unsigned y = 0; y < h; y++)
+		rows[y] = job->out->rgba + (size_t)y * w * 4;
+	if (setjmp(png_jmpbuf(st->png))) {
+		free(rows);
+		image_free(job->out);
+		return decode_png_fail(job, st);
+	}
+	png_read_image(st->png, rows);
+	free(rows);
+	return 0;
+}
+
+static int decode_png_fitted(struct decode_job *job, unsigned w, unsigned h);
+
+/* Probe or decode a PNG; return 0 or -1. */
 static int decode_png(struct decode_job *job)
 {
 	const unsigned char *buf = job->buf;
@@ -172,34 +281,62 @@ static int decode_png(struct decode_job *job)
 	if (decode_check_size(job, decode_be32(buf + 16), decode_be32(buf + 20)) != 0)
 		return -1;
 
-	png_image png;
-	memset(&png, 0, sizeof png);
-	png.version = PNG_IMAGE_VERSION;
-	if (!png_image_begin_read_from_memory(&png, buf, len)) {
-		int rc = decode_png_truncated(buf, len) ? decode_fail_truncated(job)
-							 : decode_fail_damaged(job, png.message);
-		png_image_free(&png);
-		return rc;
+	struct decode_png_state st;
+	memset(&st, 0, sizeof st);
+	/* Straight into the fitted size, a row at a time, when shrinking
+	 * a non-interlaced PNG: the full-size picture never exists. */
+	if (job->out && job->fit_w && job->fit_w < job->info.w && job->fit_h < job->info.h && buf[28] == 0)
+		return decode_png_fitted(job, job->fit_w, job->fit_h);
+	int rc = decode_png_start(job, &st);
+	if (rc == 0 && job->out)
+		rc = decode_png_pixels(job, &st);
+	decode_png_finish(&st);
+	return rc;
+}
+
+/* What img_decode_fitted() hands img_scale_rows() for a PNG. */
+struct decode_png_rows {
+	struct decode_png_state st;
+	struct decode_job *job;
+	bool failed; /* the message is set */
+};
+
+/* Read the next row of r's PNG into buf; 0, or -1 with the message set. */
+static int decode_png_next_row(struct decode_png_rows *r, unsigned char *buf)
+{
+	if (setjmp(png_jmpbuf(r->st.png))) {
+		r->failed = true;
+		decode_png_fail(r->job, &r->st);
+		return -1;
 	}
-	job->info.lossless = true;
-	job->info.has_alpha = (png.format & PNG_FORMAT_FLAG_ALPHA) != 0;
-	if (!job->out) {
-		png_image_free(&png);
-		return 0;
-	}
-	if (image_alloc(job->out, png.width, png.height) != 0) {
-		png_image_free(&png);
-		return decode_fail_memory(job, png.width, png.height);
-	}
-	png.format = PNG_FORMAT_RGBA;
-	/* finish_read frees png's internals, on success and on failure. */
-	if (!png_image_finish_read(&png, NULL, job->out->rgba, 0, NULL)) {
-		image_free(job->out);
-		if (decode_png_truncated(buf, len))
-			return decode_fail_truncated(job);
-		return decode_fail_damaged(job, png.message);
-	}
+	png_read_row(r->st.png, buf, NULL);
 	return 0;
+}
+
+/* Decode the next row of the PNG at ctx into buf; buf, or NULL on failure. */
+static const unsigned char *decode_png_row(void *ctx, unsigned y, unsigned char *buf)
+{
+	(void)y; /* rows come in order */
+	return decode_png_next_row(ctx, buf) == 0 ? buf : NULL;
+}
+
+/* Decode a non-interlaced PNG straight into a w×h scaling of it, one row
+ * at a time; 0, or -1 with the message set. */
+static int decode_png_fitted(struct decode_job *job, unsigned w, unsigned h)
+{
+	struct decode_png_rows r;
+	memset(&r, 0, sizeof r);
+	r.job = job;
+	struct image *out = job->out;
+	int rc = decode_png_start(job, &r.st);
+	if (rc == 0) {
+		struct img_rows rows = {job->info.w, job->info.h, job->info.has_alpha, decode_png_row, &r};
+		rc = img_scale_rows(&rows, w, h, out);
+		if (rc != 0 && !r.failed)
+			rc = image_fail(job->err, job->name, _("not enough memory to scale the image to %u×%u"), w, h);
+	}
+	decode_png_finish(&r.st);
+	return rc;
 }
 
 /* libjpeg's error manager, extended so that errors jump back and messages
@@ -645,7 +782,8 @@ static int decode_webp(struct decode_job *job)
 
 /* Shared body of img_probe() and img_decode() (out NULL when probing). */
 static int decode_any(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
-		      unsigned min_w, unsigned min_h, struct image *out, struct img_info *info, char **err)
+		      unsigned min_w, unsigned min_h, unsigned fit_w, unsigned fit_h, struct image *out,
+		      struct img_info *info, char **err)
 {
 	struct img_limits deflim;
 	if (!lim) {
@@ -656,7 +794,8 @@ static int decode_any(const unsigned char *buf, size_t len, const char *name, co
 		*err = NULL;
 	if (out)
 		image_free(out);
-	struct decode_job job = {buf, len, name, lim, out, min_w, min_h, {IMAGE_UNKNOWN, 0, 0, 1, false, false}, err};
+	struct decode_job job = {buf, len, name, lim, out, min_w, min_h, fit_w, fit_h,
+				 {IMAGE_UNKNOWN, 0, 0, 1, false, false}, err};
 
 	if (len == 0)
 		return image_fail(err, name, _("the file is empty"));
@@ -695,19 +834,41 @@ static int decode_any(const unsigned char *buf, size_t len, const char *name, co
 int img_probe(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
 	      struct img_info *info, char **err)
 {
-	return decode_any(buf, len, name, lim, 0, 0, NULL, info, err);
+	return decode_any(buf, len, name, lim, 0, 0, 0, 0, NULL, info, err);
 }
 
 /* Decode to upright RGBA; return 0 or -1 with *err set. */
 int img_decode(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
 	       struct image *out, struct img_info *info, char **err)
 {
-	return decode_any(buf, len, name, lim, 0, 0, out, info, err);
+	return decode_any(buf, len, name, lim, 0, 0, 0, 0, out, info, err);
 }
 
 /* Decode, a JPEG possibly at a fraction of its size; return 0 or -1 with *err set. */
 int img_decode_at_least(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
 			unsigned min_w, unsigned min_h, struct image *out, struct img_info *info, char **err)
 {
-	return decode_any(buf, len, name, lim, min_w, min_h, out, info, err);
+	return decode_any(buf, len, name, lim, min_w, min_h, 0, 0, out, info, err);
+}
+
+/* Decode and fit to exactly w×h; return 0 or -1 with *err set. */
+int img_decode_fitted(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
+		      unsigned w, unsigned h, struct image *out, struct img_info *info, char **err)
+{
+	struct img_info in;
+	if (decode_any(buf, len, name, lim, w, h, w, h, out, &in, err) != 0)
+		return -1;
+	if (info)
+		*info = in;
+	if (out->w == w && out->h == h)
+		return 0;
+	struct image small;
+	image_init(&small);
+	if (img_scale(out, w, h, &small) != 0) {
+		image_free(out);
+		return image_fail(err, name, _("not enough memory to scale the image to %u×%u"), w, h);
+	}
+	image_free(out);
+	*out = small;
+	return 0;
 }

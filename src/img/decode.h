@@ -58,4 +58,13 @@ int img_decode(const unsigned char *buf, size_t len, const char *name, const str
 int img_decode_at_least(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
 			unsigned min_w, unsigned min_h, struct image *out, struct img_info *info, char **err);
 
+/* Decode like img_decode_at_least() and scale the result to exactly w×h
+ * (upright; neither 0) into *out.  A non-interlaced PNG that shrinks is
+ * decoded a row at a time straight into the scaler, so its full-size
+ * pixels are never held; a JPEG is first decoded at the smallest DCT
+ * scale that covers w×h.  *info has the full size.  Return 0, or -1 with
+ * out empty and *err set as for img_probe(). */
+int img_decode_fitted(const unsigned char *buf, size_t len, const char *name, const struct img_limits *lim,
+		      unsigned w, unsigned h, struct image *out, struct img_info *info, char **err);
+
 #endif

@@ -45,24 +45,6 @@ const char *img_encoder_name(enum img_encoder enc)
 	return "original";
 }
 
-/* Return the lower-case short name of t for summaries ("png", ...); static. */
-static const char *encode_type_word(enum image_type t)
-{
-	switch (t) {
-	case IMAGE_PNG:
-		return "png";
-	case IMAGE_JPEG:
-		return "jpeg";
-	case IMAGE_GIF:
-		return "gif";
-	case IMAGE_WEBP:
-		return "webp";
-	case IMAGE_UNKNOWN:
-		break;
-	}
-	return "?";
-}
-
 /* Return a monotonic time in milliseconds. */
 static double encode_now_ms(void)
 {
@@ -205,8 +187,9 @@ static unsigned encode_png_slot(const struct encode_png_plan *plan, uint32_t v)
 
 /* Look at every pixel of img and fill plan: palette (with tRNS) when 256
  * colours or fewer are used, else grey or RGB, with alpha only if needed.
- * Return whether there are more than 256 colours. */
-static bool encode_png_analyse(const struct image *img, struct encode_png_plan *plan)
+ * Return whether there are more than 256 colours; quick stops as soon as
+ * that is known (plan is then incomplete). */
+static bool encode_png_analyse(const struct image *img, struct encode_png_plan *plan, bool quick)
 {
 	memset(plan->index, 0xFF, sizeof plan->index);
 	plan->npal = 0;
@@ -238,8 +221,8 @@ static bool encode_png_analyse(const struct image *img, struct encode_png_plan *
 				}
 			}
 		}
-		if (many && !grey && !opaque)
-			break; /* nothing left to learn: RGBA */
+		if (many && ((!grey && !opaque) || quick))
+			break; /* nothing left to learn: RGBA, or only "many" asked */
 	}
 	if (!many && !(grey && opaque && n > 16)) {
 		/* Palette, translucent entries first so that tRNS stays short. */
@@ -409,7 +392,7 @@ static int encode_png(const struct image *img, int level, struct img_encoded *ou
 		free(st.row);
 		return encode_fail(err, _("not enough memory to encode the image as PNG"));
 	}
-	encode_png_analyse(img, plan);
+	encode_png_analyse(img, plan, false);
 	int rc = encode_png_run(&st, img, plan, level < 0 ? 0 : level > 9 ? 9 : level);
 	png_destroy_write_struct(&st.png, &st.info);
 	free(st.row);
@@ -438,12 +421,19 @@ static int encode_webp(const struct image *img, enum img_encoder enc, const stru
 		WebPConfigPreset(&cfg, WEBP_PRESET_PHOTO, (float)q->webp);
 		cfg.method = 4;
 	} else {
-		/* Lossless "quality" is effort; level 6 is libwebp's default
-		 * trade-off (method 4, quality 75). */
-		WebPConfigLosslessPreset(&cfg, 6);
+		/* Lossless "quality" is effort.  Level 3 (method 3, quality
+		 * 30) made the same bytes as libwebp's default level 6
+		 * (method 4, quality 75) for the 4K screenshot fitted to 1365
+		 * and 2048 px (41234 and 73170 B near-lossless), in about 20%
+		 * less time (best of 4: 103 vs 135 ms, 228 vs 269 ms under
+		 * load); level 2 was 24% larger. */
+		WebPConfigLosslessPreset(&cfg, 3);
 		if (enc == IMG_ENC_WEBP_NEAR_LOSSLESS)
 			cfg.near_lossless = q->near_lossless;
 	}
+	/* libwebp may use a second thread inside one encoding (lossy
+	 * analysis, lossless trial configurations): wall time, not work. */
+	cfg.thread_level = 1;
 	if (!WebPValidateConfig(&cfg))
 		return encode_fail(err, _("could not encode the image as WebP (invalid settings)"));
 
@@ -611,7 +601,7 @@ static bool encode_many_colours(const struct image *img)
 	struct encode_png_plan *plan = malloc(sizeof *plan);
 	if (!plan)
 		return true;
-	bool many = encode_png_analyse(img, plan);
+	bool many = encode_png_analyse(img, plan, true);
 	free(plan);
 	return many;
 }
@@ -630,17 +620,22 @@ int img_encode_best(const struct image *img, enum img_kind kind, const struct im
 		*err = NULL;
 	enum img_encoder list[IMG_MAX_CANDIDATES];
 	unsigned n = 0;
+	bool many = img->rgba && encode_many_colours(img); /* once: it reads every pixel */
 	if (kind == IMG_KIND_SCREENSHOT) {
-		list[n++] = IMG_ENC_WEBP_LOSSLESS;
 		/* libwebp ignores near_lossless when it can use a palette:
-		 * the same bytes again would only cost time. */
-		if (q->near_lossless < 100 && img->rgba && encode_many_colours(img))
+		 * the same bytes again would only cost time.  Otherwise
+		 * near-lossless alone: on 4K editor screenshots fitted to
+		 * 1365 and 2048 px it was 13% and 11% smaller than plain
+		 * lossless, which cost as long again for nothing. */
+		if (q->near_lossless < 100 && many)
 			list[n++] = IMG_ENC_WEBP_NEAR_LOSSLESS;
+		else
+			list[n++] = IMG_ENC_WEBP_LOSSLESS;
 		/* Measured on 4K editor screenshots fitted to 1365 and 2048 px:
 		 * lossless WebP was 2.4x smaller than PNG and PNG cost 30-76 ms.
 		 * PNG is only worth a try when a palette will do, or when the
 		 * image is beyond WebP's 16383 px. */
-		if (img->rgba && (!encode_many_colours(img) || img->w > 16383 || img->h > 16383))
+		if (img->rgba && (!many || img->w > 16383 || img->h > 16383))
 			list[n++] = IMG_ENC_PNG;
 	} else {
 		list[n++] = IMG_ENC_WEBP_LOSSY;
@@ -649,7 +644,7 @@ int img_encode_best(const struct image *img, enum img_kind kind, const struct im
 		/* A truecolour PNG of continuous tone is many times larger
 		 * than a lossy encoding, and slow to make: PNG is only worth
 		 * a try when a palette will do. */
-		if (img->rgba && !encode_many_colours(img))
+		if (img->rgba && !many)
 			list[n++] = IMG_ENC_PNG;
 	}
 	struct img_quality pq = *q;
@@ -695,158 +690,4 @@ int img_encode_best(const struct image *img, enum img_kind kind, const struct im
 	out->ncand = n;
 	memcpy(out->cand, cand, sizeof cand[0] * n);
 	return 0;
-}
-
-/* Initialise an empty upload. */
-void img_upload_init(struct img_upload *u)
-{
-	memset(u, 0, sizeof *u);
-	u->orig_type = IMAGE_UNKNOWN;
-	u->type = IMAGE_UNKNOWN;
-	u->orientation = 1;
-	u->encoder = IMG_ENC_ORIGINAL;
-}
-
-/* Free what u owns. */
-void img_upload_done(struct img_upload *u)
-{
-	free(u->data);
-	free(u->summary);
-	img_upload_init(u);
-}
-
-/* Fill u's summary line from what it holds. */
-static void encode_upload_summary(struct img_upload *u, const char *name)
-{
-	char *ob = image_format_bytes(u->orig_bytes);
-	if (u->encoder == IMG_ENC_ORIGINAL) {
-		u->summary = xasprintf(_("%s %u×%u %s (sent as is)"), name, u->orig_w, u->orig_h, ob);
-	} else {
-		char *sb = image_format_bytes(u->len);
-		u->summary = xasprintf(_("%s %u×%u %s → %u×%u %s %s%s"), name, u->orig_w, u->orig_h, ob, u->w, u->h,
-				       encode_type_word(u->type), sb, u->orientation != 1 ? _(" (turned upright)") : "");
-		free(sb);
-	}
-	free(ob);
-}
-
-/* Decode, fit and re-encode an image file for upload; return 0 or -1 with *err set. */
-int img_prepare_upload(const unsigned char *file, size_t len, const char *name, const char *model,
-		       const char *detail, long max_edge, const struct img_limits *lim, const struct img_quality *q,
-		       struct img_upload *out, char **err)
-{
-	img_upload_done(out);
-	if (err)
-		*err = NULL;
-	if (!name)
-		name = _("image");
-
-	struct image img, small;
-	image_init(&img);
-	image_init(&small);
-	struct img_info info;
-	double t0 = encode_now_ms();
-	/* The header first: the fitted size lets a JPEG decode at a
-	 * fraction of its size. */
-	if (img_probe(file, len, name, lim, &info, err) != 0)
-		return -1;
-	unsigned fw, fh;
-	img_fit_size(model, detail, max_edge, info.w, info.h, &fw, &fh);
-	bool scaled = fw != info.w || fh != info.h;
-	if (img_decode_at_least(file, len, name, lim, fw, fh, &img, &info, err) != 0)
-		return -1;
-	double t1 = encode_now_ms();
-	out->decode_ms = t1 - t0;
-	out->orig_type = info.type;
-	out->orig_w = info.w;
-	out->orig_h = info.h;
-	out->orig_bytes = len;
-	out->orientation = info.orientation;
-	out->kind = img_classify(&img);
-
-	if (img.w != fw || img.h != fh) {
-		if (img_scale(&img, fw, fh, &small) != 0) {
-			image_free(&img);
-			img_upload_done(out);
-			return image_fail(err, name, _("not enough memory to scale the image to %u×%u"), fw, fh);
-		}
-		image_free(&img);
-		img = small;
-		image_init(&small);
-	}
-	double t2 = encode_now_ms();
-	out->scale_ms = t2 - t1;
-
-	struct img_encoded enc;
-	img_encoded_init(&enc);
-	char *why = NULL;
-	int rc = img_encode_best(&img, out->kind, q, &enc, &why);
-	image_free(&img);
-	out->encode_ms = encode_now_ms() - t2;
-	if (rc != 0) {
-		image_fail(err, name, "%s", why);
-		free(why);
-		img_upload_done(out);
-		return -1;
-	}
-	out->ncand = enc.ncand;
-	memcpy(out->cand, enc.cand, sizeof enc.cand);
-
-	/* Same pixels as the file and not clearly smaller: the original
-	 * bytes are better (no generation loss, nothing surprising).  A
-	 * turned JPEG never qualifies: its pixels are not the file's as
-	 * stored, and providers may ignore EXIF orientation.
-	 * Scaled but no smaller (a very compressible original): OpenAI
-	 * and Anthropic scale to these same sizes on their side, so the
-	 * original costs nothing more there.  Other servers may spend
-	 * tokens on every pixel, and a max_edge set by hand is a promise:
-	 * those get the fitted image anyway. */
-	enum img_fit_rule rule = img_fit_rule(model, detail, max_edge);
-	bool same_at_provider = rule == IMG_FIT_OPENAI || rule == IMG_FIT_OPENAI_LOW || rule == IMG_FIT_CLAUDE;
-	bool keep = info.orientation == 1 &&
-		    (scaled ? same_at_provider && enc.len >= len : enc.len > len - len / 10);
-	if (keep) {
-		img_encoded_done(&enc);
-		out->data = malloc(len);
-		if (!out->data) {
-			img_upload_done(out);
-			return image_fail(err, name, _("not enough memory to copy the image"));
-		}
-		memcpy(out->data, file, len);
-		out->len = len;
-		out->type = info.type;
-		out->encoder = IMG_ENC_ORIGINAL;
-		out->w = out->orig_w;
-		out->h = out->orig_h;
-	} else {
-		out->data = enc.data;
-		out->len = enc.len;
-		out->type = enc.type;
-		out->encoder = enc.encoder;
-		out->w = fw;
-		out->h = fh;
-	}
-	out->mime = image_type_mime(out->type);
-	encode_upload_summary(out, name);
-	return 0;
-}
-
-/* Return a newly allocated data: URI of u's bytes, or NULL. */
-char *img_upload_data_uri(const struct img_upload *u)
-{
-	if (!u->data || !u->mime)
-		return NULL;
-	size_t mlen = strlen(u->mime);
-	size_t prefix = 5 + mlen + 8; /* "data:" MIME ";base64," */
-	size_t b64 = attach_base64_len(u->len);
-	if (b64 == 0 || b64 > SIZE_MAX - prefix - 1)
-		return NULL;
-	char *uri = malloc(prefix + b64 + 1);
-	if (!uri)
-		return NULL;
-	memcpy(uri, "data:", 5);
-	memcpy(uri + 5, u->mime, mlen);
-	memcpy(uri + 5 + mlen, ";base64,", 8);
-	attach_base64_encode(uri + prefix, u->data, u->len);
-	return uri;
 }

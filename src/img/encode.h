@@ -1,5 +1,5 @@
-/* RGBA pixels -> the smallest file a provider accepts, and the whole upload
- * pipeline: decode, fit to the model, re-encode, or keep the original.
+/* RGBA pixels -> the smallest file a provider accepts (the candidates and
+ * the choice between them; img/prepare.h is the whole upload pipeline).
  *
  * Screenshots and flat graphics only get lossless or near-lossless
  * candidates (PNG, lossless WebP, near-lossless WebP): lossy codecs smear
@@ -58,28 +58,6 @@ struct img_encoded {
 	struct img_candidate cand[IMG_MAX_CANDIDATES];
 };
 
-struct img_upload {
-	/* The file as given: its type, upright size and byte count. */
-	enum image_type orig_type;
-	unsigned orig_w, orig_h;
-	size_t orig_bytes;
-	int orientation; /* EXIF orientation of the original (1: upright) */
-	enum img_kind kind;
-	/* What is sent. */
-	enum image_type type;
-	const char *mime; /* static */
-	enum img_encoder encoder; /* IMG_ENC_ORIGINAL when sent as is */
-	unsigned w, h;
-	unsigned char *data; /* plain malloc: a re-encoding or a copy of the original */
-	size_t len;
-	unsigned ncand;
-	struct img_candidate cand[IMG_MAX_CANDIDATES];
-	double decode_ms, scale_ms, encode_ms;
-	/* "shot.png 3840×2160 356 kB → 1365×768 webp 93 kB", or
-	 * "shot.png 800×600 56 kB (sent as is)": for the UI and -v. */
-	char *summary;
-};
-
 /* Fill q with the defaults (WebP 85, JPEG 85, near-lossless 60, PNG level 6). */
 void img_quality_default(struct img_quality *q);
 /* Return a static name for enc ("png", "webp-lossless", "webp-near-lossless",
@@ -106,28 +84,5 @@ int img_encode(const struct image *img, enum img_encoder enc, const struct img_q
  * with *err set as for img_encode() when none worked. */
 int img_encode_best(const struct image *img, enum img_kind kind, const struct img_quality *q,
 		    struct img_encoded *out, char **err);
-
-/* Initialise an empty upload. */
-void img_upload_init(struct img_upload *u);
-/* Free what u owns; it is empty afterwards. */
-void img_upload_done(struct img_upload *u);
-/* Prepare the len bytes of the image file at file (called name) for
- * sending to model with detail (either may be NULL): decode it within lim
- * (NULL: defaults), fit it (max_edge: IMG_MAX_EDGE_AUTO, 0 for off, or the
- * long edge in pixels), re-encode it at q (NULL: defaults), and fill *out
- * (emptied first).  The original bytes are kept when the image needs no
- * scaling and re-encoding would not make it at least 10% smaller, and when
- * the fitted image would be no smaller than the original for a model whose
- * provider scales to the same size itself (OpenAI, Claude).  A JPEG with an
- * EXIF orientation other than 1 is always re-encoded upright, because
- * providers may ignore EXIF.  Return 0, or -1 with *err (if err is not
- * NULL) set to a newly allocated one-line message naming name. */
-int img_prepare_upload(const unsigned char *file, size_t len, const char *name, const char *model,
-		       const char *detail, long max_edge, const struct img_limits *lim, const struct img_quality *q,
-		       struct img_upload *out, char **err);
-/* Return a newly allocated "data:MIME;base64,..." URI of u's bytes (the
- * caller frees it), or NULL when memory runs out: plain malloc, the size
- * comes from the image. */
-char *img_upload_data_uri(const struct img_upload *u);
 
 #endif

@@ -267,16 +267,37 @@ static void fit_accumulate(float *restrict acc, const unsigned char *restrict ro
 	}
 }
 
+/* Hand out row y of the in-memory image at ctx: borrowed, no copy. */
+static const unsigned char *fit_image_row(void *ctx, unsigned y, unsigned char *buf)
+{
+	(void)buf;
+	const struct image *src = ctx;
+	return src->rgba + (size_t)y * src->w * 4;
+}
+
 /* Resample src to w×h into dst; return 0 or -1. */
 int img_scale(const struct image *src, unsigned w, unsigned h, struct image *dst)
 {
-	image_free(dst);
-	if (!src->rgba || src->w == 0 || src->h == 0 || image_alloc(dst, w, h) != 0)
+	if (!src->rgba || src->w == 0 || src->h == 0) {
+		image_free(dst);
 		return -1;
+	}
 	if (w == src->w && h == src->h) {
+		if (image_alloc(dst, w, h) != 0)
+			return -1;
 		memcpy(dst->rgba, src->rgba, image_buffer_size(w, h));
 		return 0;
 	}
+	struct img_rows rows = {src->w, src->h, image_has_alpha(src), fit_image_row, (void *)src};
+	return img_scale_rows(&rows, w, h, dst);
+}
+
+/* Resample the rows src hands out to w×h into dst; return 0 or -1. */
+int img_scale_rows(const struct img_rows *src, unsigned w, unsigned h, struct image *dst)
+{
+	image_free(dst);
+	if (src->w == 0 || src->h == 0 || image_alloc(dst, w, h) != 0)
+		return -1;
 	struct fit_axis ax, ay;
 	if (fit_axis_init(&ax, src->w, w) != 0) {
 		image_free(dst);
@@ -289,21 +310,40 @@ int img_scale(const struct image *src, unsigned w, unsigned h, struct image *dst
 	}
 	/* Vertical first, one output row at a time: the few source rows it
 	 * needs are summed into one float row, which is then resampled
-	 * horizontally.  Memory beyond dst is a single source-wide row. */
-	float *acc = malloc(sizeof(float) * 4 * src->w);
-	if (!acc) {
-		fit_axis_done(&ax);
-		fit_axis_done(&ay);
-		image_free(dst);
-		return -1;
-	}
-	int alpha = image_has_alpha(src);
+	 * horizontally.  Source rows are asked for once each, top to
+	 * bottom, and the last ay.taps of them are kept in a ring (the
+	 * windows of consecutive output rows overlap by at most that), so
+	 * a decoder can feed this without ever holding the whole image:
+	 * memory beyond dst is a float row and a few source rows. */
 	size_t stride = (size_t)src->w * 4;
-	for (unsigned j = 0; j < h; j++) {
-		memset(acc, 0, sizeof(float) * 4 * src->w);
+	unsigned nring = ay.taps + 1;
+	float *acc = malloc(sizeof(float) * stride);
+	unsigned char *ringbuf = malloc(stride * nring);
+	const unsigned char **ring = malloc(sizeof *ring * nring);
+	int rc = acc && ringbuf && ring ? 0 : -1;
+	int alpha = src->alpha;
+	unsigned next = 0; /* the next source row to ask for */
+	for (unsigned j = 0; rc == 0 && j < h; j++) {
+		unsigned first = ay.start[j], end = ay.start[j] + ay.count[j];
+		if (first + nring < next) {
+			rc = -1; /* cannot happen with these filters */
+			break;
+		}
+		while (next < end) {
+			unsigned char *slot = ringbuf + (size_t)(next % nring) * stride;
+			ring[next % nring] = src->row(src->ctx, next, slot);
+			if (!ring[next % nring]) {
+				rc = -1;
+				break;
+			}
+			next++;
+		}
+		if (rc != 0)
+			break;
+		memset(acc, 0, sizeof(float) * stride);
 		const float *wy = ay.weight + (size_t)j * ay.taps;
 		for (unsigned k = 0; k < ay.count[j]; k++)
-			fit_accumulate(acc, src->rgba + (ay.start[j] + k) * stride, src->w, wy[k], alpha);
+			fit_accumulate(acc, ring[(first + k) % nring], src->w, wy[k], alpha);
 		unsigned char *out = dst->rgba + (size_t)j * w * 4;
 		for (unsigned i = 0; i < w; i++, out += 4) {
 			const float *wx = ax.weight + (size_t)i * ax.taps;
@@ -332,7 +372,11 @@ int img_scale(const struct image *src, unsigned w, unsigned h, struct image *dst
 		}
 	}
 	free(acc);
+	free(ringbuf);
+	free(ring);
 	fit_axis_done(&ax);
 	fit_axis_done(&ay);
-	return 0;
+	if (rc != 0)
+		image_free(dst);
+	return rc;
 }

@@ -43,4 +43,22 @@ void img_fit_size(const char *model, const char *detail, long max_edge, unsigned
  * dark fringes.  Return 0, or -1 when w or h is 0 or memory runs out. */
 int img_scale(const struct image *src, unsigned w, unsigned h, struct image *dst);
 
+/* Rows of a picture handed out one at a time (by a decoder, say), for
+ * img_scale_rows(): row(ctx, y, buf) returns the w*4 RGBA bytes of row y,
+ * either written into buf (w*4 bytes) or borrowed from elsewhere (valid
+ * until the scaling ends), or NULL on failure.  Rows are asked for once
+ * each, in order from 0, possibly not to the last. */
+struct img_rows {
+	unsigned w, h;
+	bool alpha; /* any pixel may be translucent: average premultiplied */
+	const unsigned char *(*row)(void *ctx, unsigned y, unsigned char *buf);
+	void *ctx;
+};
+
+/* Resample the picture src hands out to w×h into dst (emptied first; the
+ * caller frees it with image_free()), as img_scale() does, without needing
+ * the whole source in memory.  Return 0, or -1 when w or h is 0, memory
+ * runs out or a row fails (dst is then empty). */
+int img_scale_rows(const struct img_rows *src, unsigned w, unsigned h, struct image *dst);
+
 #endif

@@ -22,6 +22,15 @@ void upload_opts_from_config(struct upload_opts *o, const struct squint_config *
 
 int upload_attach(struct attachment *a, const char *arg, const struct upload_opts *o, char **err)
 {
+	return upload_attach_pixels(a, arg, o, NULL, err);
+}
+
+/* upload_attach(), keeping the fitted pixels; 0 or -1 with *err set. */
+int upload_attach_pixels(struct attachment *a, const char *arg, const struct upload_opts *o, struct image *fitted,
+			 char **err)
+{
+	if (fitted)
+		image_free(fitted);
 	/* URLs are the server's to fetch; max_edge 0 means "as it is". */
 	if (o->max_edge == 0 || strncasecmp(arg, "http://", 7) == 0 ||
 	    strncasecmp(arg, "https://", 8) == 0)
@@ -33,8 +42,8 @@ int upload_attach(struct attachment *a, const char *arg, const struct upload_opt
 		return -1;
 	struct img_upload up;
 	img_upload_init(&up);
-	int rc = img_prepare_upload(buf, len, arg, o->model, o->detail, o->max_edge, &o->lim, &o->q,
-				    &up, err);
+	int rc = img_prepare_upload_pixels(buf, len, arg, o->model, o->detail, o->max_edge, &o->lim, &o->q, &up,
+					   fitted, err);
 	if (rc == 0) {
 		bool as_is = up.encoder == IMG_ENC_ORIGINAL || !up.data;
 		rc = attachment_set_file(a, arg, buf, len, as_is ? buf : up.data,

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "img/decode.h"
 #include "img/encode.h"
+#include "img/prepare.h"
 
 /* The settings that decide how an image is prepared for upload. */
 struct upload_opts {
@@ -25,5 +26,12 @@ void upload_opts_from_config(struct upload_opts *o, const struct squint_config *
  * image, and fitted for upload (a->summary says what happened).  Returns 0,
  * or -1 with *err newly allocated (the caller frees it). */
 int upload_attach(struct attachment *a, const char *arg, const struct upload_opts *o, char **err);
+
+/* Do what upload_attach() does, and hand the fitted pixels it encoded to
+ * *fitted (when not NULL; emptied first, the caller frees it with
+ * image_free()); fitted stays empty when nothing was decoded (a URL,
+ * fitting turned off). */
+int upload_attach_pixels(struct attachment *a, const char *arg, const struct upload_opts *o, struct image *fitted,
+			 char **err);
 
 #endif

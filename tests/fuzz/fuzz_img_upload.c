@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include "img/encode.h"
+#include "img/prepare.h"
 #include "img/fit.h"
 #include "fuzz.h"
 

@@ -7,21 +7,7 @@
 start_server
 
 # A 320x240 PNG in four quadrants: red, green / blue, white.
-"$PY" - "$T/quad.png" <<'PYEOF'
-import struct, sys, zlib
-w, h = 320, 240
-rows = []
-for y in range(h):
-    top = y < h // 2
-    left = bytes((255, 0, 0) if top else (0, 0, 255)) * (w // 2)
-    right = bytes((0, 255, 0) if top else (255, 255, 255)) * (w // 2)
-    rows.append(b"\0" + left + right)
-def chunk(t, d):
-    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
-open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" +
-    chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-    chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
-PYEOF
+tui_quad_png "$T/quad.png"
 
 # xterm-256 indexes of the quadrants' colours as blocks draws them.
 RED="48;5;196" GREEN="48;5;46" BLUE="48;5;21" WHITE="48;5;231"
@@ -135,6 +121,25 @@ expect_screen "[image 1: quad.png  png  320×240"
 tui_type "/view 1"
 tui_keys Enter
 expect_screen "shows no images"
+tui_stop
+case_end
+
+case_begin "a 4K screenshot is prepared off the loop: keys echo meanwhile, the message waits for it"
+# The worker is made to take 3 s more, so that the keys certainly arrive
+# while it works: were preparing on the loop, none would echo before it ends.
+SQUINT_TEST_PREPARE_MS=3000 tui_start 100 40
+tui_type "/attach $top_srcdir/tests/data/screenshot-3840x2160.png"
+tui_keys Enter
+expect_screen "[1] screenshot-3840x2160.png  preparing…"
+tui_type "typed while preparing"
+expect_screen "> typed while preparing"
+expect_screen "preparing…"
+tui_keys Enter
+expect_screen "the message goes when they are ready"
+# Sent once ready, fitted to test-model's 2048 px, with the text typed.
+expect_screen 'You asked: "typed while preparing". Images: 1 (webp 2048x1152)' 20
+expect_body "len([p for p in b['messages'][-1]['content'] if p['type'] == 'image_url']) == 1"
+expect_body "b['messages'][-1]['content'][1]['image_url']['url'].startswith('data:image/webp;base64,')"
 tui_stop
 case_end
 

@@ -5,32 +5,15 @@
 # a cell row when it has scrolled half out of view (no smear of the old
 # picture), whole again after PgUp, cut again after PgDn.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/tui-lib.sh"
 
 TERM_SHOT=${SQUINT_TERM_SHOT:-$top_srcdir/tests/xterm-shot}
-for tool in Xvfb xterm xdotool xwininfo import; do
-	if ! command -v $tool >/dev/null 2>&1; then
-		echo "Bail out! $tool is missing (the sixel test needs xvfb, xterm, xdotool, x11-utils and imagemagick; ./setup test installs them)"
-		exit 1
-	fi
-done
+tui_need "the sixel test needs xvfb, xterm, xdotool, x11-utils and imagemagick (./setup test installs them)" \
+	Xvfb xterm xdotool xwininfo import
 start_server
 
 # A 320x240 PNG in four quadrants: red, green / blue, white.
-"$PY" - "$T/quad.png" <<'PYEOF'
-import struct, sys, zlib
-w, h = 320, 240
-rows = []
-for y in range(h):
-    top = y < h // 2
-    left = bytes((255, 0, 0) if top else (0, 0, 255)) * (w // 2)
-    right = bytes((0, 255, 0) if top else (255, 255, 255)) * (w // 2)
-    rows.append(b"\0" + left + right)
-def chunk(t, d):
-    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
-open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" +
-    chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-    chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
-PYEOF
+tui_quad_png "$T/quad.png"
 
 # The screenshot check: where each quadrant's colour is, read with zlib.
 cat >"$T/check.py" <<'PYEOF'

@@ -279,6 +279,17 @@ static void check_b64(const char *s, const char *want)
 	attach_base64_encode(out, U(s), n);
 	assert_string_equal(out, want);
 	free(out);
+	/* And back, from a data: URI. */
+	char *uri = malloc(strlen(want) + 32);
+	assert_non_null(uri);
+	sprintf(uri, "data:image/png;base64,%s", want);
+	size_t back_len = 99;
+	unsigned char *back = attach_data_uri_bytes(uri, &back_len);
+	assert_non_null(back);
+	assert_int_equal(back_len, n);
+	assert_memory_equal(back, s, n);
+	free(back);
+	free(uri);
 }
 
 static void test_base64(void **state)
@@ -295,6 +306,12 @@ static void test_base64(void **state)
 	attach_base64_encode(out, U("\xfb\xff\xbf"), 3);
 	assert_string_equal(out, "+/+/");
 	assert_int_equal(attach_base64_len(SIZE_MAX), 0);
+	size_t len;
+	assert_null(attach_data_uri_bytes("https://example.com/a.png", &len));
+	assert_null(attach_data_uri_bytes("data:image/png,plain", &len));
+	assert_null(attach_data_uri_bytes("data:image/png;base64,Zm9v!", &len));
+	assert_string_equal(image_type_name(IMAGE_WEBP), "WebP");
+	assert_string_equal(image_type_name(IMAGE_UNKNOWN), "?");
 }
 
 /* A scratch directory with helpers to create files in it. */
