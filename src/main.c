@@ -5,6 +5,7 @@
 #include "core/sanitize.h"
 #include "core/sanitize.h"
 #include "core/session.h"
+#include "core/sessiondir.h"
 #include "core/sessionfile.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Print the versions of squint and of the libraries it uses. */
@@ -83,6 +85,48 @@ static int main_export(const char *file, const char *format)
 	free(text);
 	session_done(&s);
 	return fflush(stdout) == 0 ? SQUINT_EXIT_OK : SQUINT_EXIT_USAGE;
+}
+
+/* --list: print the saved sessions, newest first; returns an exit status. */
+static int main_list(void)
+{
+	char *dir = sessiondir_path();
+	struct sessiondir_entry *e = NULL;
+	size_t n = dir ? sessiondir_list(dir, &e) : 0;
+	if (!n)
+		printf(_("no saved conversations in %s\n"), dir ? dir : "~/.local/state/squint/sessions");
+	for (size_t i = 0; i < n; i++) {
+		char date[32] = "";
+		time_t tt = (time_t)e[i].created;
+		struct tm tm;
+		if (localtime_r(&tt, &tm))
+			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+		char *path = sanitize_line(e[i].path);
+		double kb = (double)e[i].size / 1024.0;
+		printf(_("%s  %s\n    %s \xc2\xb7 %zu turns \xc2\xb7 %zu images \xc2\xb7 %.1f %s\n"),
+		       date, *e[i].title ? e[i].title : _("(no text)"), path, e[i].turns,
+		       e[i].images, kb >= 1024 ? kb / 1024 : kb, kb >= 1024 ? "MB" : "kB");
+		free(path);
+	}
+	sessiondir_list_free(e, n);
+	free(dir);
+	return fflush(stdout) == 0 ? SQUINT_EXIT_OK : SQUINT_EXIT_USAGE;
+}
+
+/* -c: set o->session to the most recent saved session; 0, or -1 after
+ * saying there is none. */
+static int main_continue(struct options *o)
+{
+	char *dir = sessiondir_path();
+	char *path = dir ? sessiondir_latest(dir) : NULL;
+	free(dir);
+	if (!path) {
+		main_error(_("-c: no saved conversation to continue (see squint --list)"));
+		return -1;
+	}
+	free(o->session);
+	o->session = path;
+	return 0;
 }
 
 /* Build the configuration: defaults, file, profile, environment, flags.
@@ -158,6 +202,15 @@ int main(int argc, char **argv)
 			main_print_version();
 		options_done(&o);
 		return SQUINT_EXIT_OK;
+	}
+	if (o.list) {
+		int rc = main_list();
+		options_done(&o);
+		return rc;
+	}
+	if (o.cont && main_continue(&o) != 0) {
+		options_done(&o);
+		return SQUINT_EXIT_USAGE;
 	}
 	if (o.export_file || o.format) {
 		int rc = SQUINT_EXIT_USAGE;

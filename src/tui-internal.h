@@ -78,6 +78,8 @@ struct tui {
 	struct session sess;
 	struct conv *conv;
 	struct sessionfile *sf;   /* NULL: not saving */
+	char *autosave_dir;       /* no file yet: the first question makes one here */
+	bool autosaved;           /* sf is a default session file */
 	bool save_failed;         /* the last write failed: retried */
 	bool save_whole;          /* the file is gone: write all of it again */
 	char *save_err;           /* why, for the status bar */
@@ -194,6 +196,9 @@ size_t tui_session_last_user(struct tui *t);
 /* Before a question or a new answer: records for a changed system prompt
  * or parameters (after the head). */
 void tui_session_settings(struct tui *t);
+/* Before the first question is saved: create the default session file
+ * for it (named for text) when saving by default and none is open. */
+void tui_session_autosave(struct tui *t, const char *text);
 /* Save message i (a question, a tool result or a finished answer). */
 void tui_session_save_msg(struct tui *t, size_t i);
 /* Save that the conversation goes on with choice k of answer i. */

@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include "tui-internal.h"
+#include "core/sessiondir.h"
 #include "core/xalloc.h"
 #include "i18n.h"
 
@@ -256,6 +257,39 @@ static int tui_session_write_all(struct tui *t, const char *path, bool fresh, ch
 	return 0;
 }
 
+/* Create the default session file for a conversation whose first
+ * question is text, and save to it from now on. */
+void tui_session_autosave(struct tui *t, const char *text)
+{
+	if (t->sf || !t->autosave_dir)
+		return;
+	/* A file size limit must fail the write (and be reported), not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
+	char *err = NULL, *path = NULL;
+	if (sessiondir_make(t->autosave_dir) != 0)
+		err = xasprintf(_("cannot create %s: %s"), t->autosave_dir, strerror(errno));
+	else
+		path = sessiondir_create(t->autosave_dir, (long long)time(NULL), text, &err);
+	if (path && tui_session_write_all(t, path, false, &err) != 0) {
+		unlink(path);
+		free(path);
+		path = NULL;
+	}
+	if (!path) {
+		/* Not again with every question: /save FILE is the way now. */
+		free(t->autosave_dir);
+		t->autosave_dir = NULL;
+		tui_status(t, true, _("not saving: %s (/save FILE saves elsewhere)"), err);
+		tui_log(t, "session: %s", err);
+		free(err);
+		return;
+	}
+	t->autosaved = true;
+	t->last_ckpt = http_now();
+	tui_log(t, "session: saving to %s", path);
+	free(path);
+}
+
 /* /save FILE. */
 void tui_cmd_save(struct tui *t, const char *arg)
 {
@@ -477,7 +511,12 @@ void tui_session_resumed(struct tui *t)
 void tui_session_new(struct tui *t)
 {
 	t->editing = false;
-	if (t->sf) {
+	if (t->sf && t->autosaved) {
+		/* A default session holds one conversation: the next question
+		 * starts a file of its own. */
+		tui_session_close(t);
+		t->autosaved = false;
+	} else if (t->sf) {
 		conv_set_head(t->conv, 0);
 		t->sess.leaf = 0;
 		return;

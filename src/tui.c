@@ -14,6 +14,7 @@
 #include "tui-internal.h"
 #include "core/attach.h"
 #include "core/conv.h"
+#include "core/sessiondir.h"
 #include "core/sanitize.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -700,6 +701,8 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 			fclose(t.log);
 		return SQUINT_EXIT_USAGE;
 	}
+	if (!session && !cfg->no_save)
+		t.autosave_dir = sessiondir_path();
 	tui_images_init(&t);
 	const char *mouse = getenv("SQUINT_MOUSE");
 	t.keys = keys_new(!(mouse && strcmp(mouse, "0") == 0));
@@ -739,6 +742,7 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 	chatview_delete(t.view);
 	session_done(&t.sess);
 	free(t.save_err);
+	free(t.autosave_dir);
 	free(t.url);
 	free(t.status_msg);
 	for (size_t i = 0; i < t.n_models; i++)

@@ -305,6 +305,7 @@ static const char *const config_keys[] = {
 	"base_url",	"header", "retries",  "idle_timeout", "connect_timeout",
 	"cacert",	"insecure", "proxy", "max_edge", "original", "max_megapixels",
 	"max_file_mb", "jpeg_quality", "webp_quality", "preview_rows", "graphics",
+	"save",
 };
 
 /* Set one of the image settings; returns 0, -1 with *err, or 1 when key is
@@ -433,6 +434,18 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 	if (strcmp(key, "insecure") == 0) {
 		if (config_parse_bool(value, &c->insecure) == 0)
 			return 0;
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be true or false (yes/no, on/off, 1/0), not %s"), key,
+				 q);
+		free(q);
+		return -1;
+	}
+	if (strcmp(key, "save") == 0) {
+		bool b;
+		if (config_parse_bool(value, &b) == 0) {
+			c->no_save = !b;
+			return 0;
+		}
 		char *q = config_quote(value);
 		*err = xasprintf(_("%s must be true or false (yes/no, on/off, 1/0), not %s"), key,
 				 q);
