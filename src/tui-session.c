@@ -493,7 +493,9 @@ void tui_session_resumed(struct tui *t)
 		tui_note(t, CV_ITEM_ERROR, s->warnings[i]);
 	char *line = n ? xasprintf(_("resumed %s: %zu messages on this branch"), t->sf->path, n)
 		       : xasprintf(_("saving to %s"), t->sf->path);
-	tui_note(t, CV_ITEM_NOTICE, line);
+	/* On the status bar, not in the pane: the pane shows what it showed
+	 * when the session was left, line for line. */
+	tui_status(t, false, "%s", line);
 	free(line);
 	if (t->save_err) {
 		tui_note(t, CV_ITEM_ERROR, t->save_err);
