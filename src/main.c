@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "oneshot.h"
 #include "options.h"
+#include "session-export.h"
 #include "tui.h"
 
 #include <curl/curl.h>
@@ -39,52 +40,6 @@ static void main_error(const char *msg)
 	char *clean = sanitize_line(msg);
 	fprintf(stderr, "squint: %s\n", clean);
 	free(clean);
-}
-
-/* --export: print the current branch of the session file as format
- * ("messages" or "markdown"); returns an exit status. */
-static int main_export(const char *file, const char *format)
-{
-	if (!format)
-		format = "messages";
-	if (strcmp(format, "messages") != 0 && strcmp(format, "markdown") != 0) {
-		char *msg = xasprintf(_("--format: unknown format \"%s\" (messages or markdown)"),
-				      format);
-		main_error(msg);
-		free(msg);
-		return SQUINT_EXIT_USAGE;
-	}
-	struct session s;
-	char *err = NULL;
-	session_init(&s);
-	if (sessionfile_read(file, &s, &err) != 0) {
-		main_error(err);
-		free(err);
-		session_done(&s);
-		return SQUINT_EXIT_USAGE;
-	}
-	for (size_t i = 0; i < s.n_warnings; i++)
-		main_error(s.warnings[i]);
-	char *text;
-	if (format[1] == 'e') {
-		json_object *msgs = session_export_messages(&s);
-		text = xasprintf("%s\n", json_object_to_json_string_ext(
-						 msgs, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(msgs);
-	} else {
-		text = session_export_markdown(&s);
-	}
-	/* Text from a file may be anyone's: never let it drive the terminal. */
-	struct strbuf out = STRBUF_INIT;
-	if (isatty(STDOUT_FILENO))
-		sanitize_string(&out, text, strlen(text));
-	else
-		strbuf_puts(&out, text);
-	fwrite(strbuf_str(&out), 1, out.len, stdout);
-	strbuf_done(&out);
-	free(text);
-	session_done(&s);
-	return fflush(stdout) == 0 ? SQUINT_EXIT_OK : SQUINT_EXIT_USAGE;
 }
 
 /* --list: print the saved sessions, newest first; returns an exit status. */
@@ -212,12 +167,12 @@ int main(int argc, char **argv)
 		options_done(&o);
 		return SQUINT_EXIT_USAGE;
 	}
-	if (o.export_file || o.format) {
+	if (o.export_file || o.format || o.output) {
 		int rc = SQUINT_EXIT_USAGE;
 		if (!o.export_file)
-			main_error(_("--format goes with --export FILE"));
+			main_error(_("--format and --export-to go with --export FILE"));
 		else
-			rc = main_export(o.export_file, o.format);
+			rc = session_export_run(o.export_file, o.format, o.output);
 		options_done(&o);
 		return rc;
 	}
