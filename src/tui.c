@@ -285,6 +285,8 @@ static void tui_event(struct tui *t, const struct ui_event *ev)
 		t->dirty = true;
 		return;
 	}
+	if (tui_branches_key(t, ev))
+		return;
 	if (tui_images_key(t, ev))
 		return;
 	if (ev->kind == UI_EV_MOUSE) {
@@ -521,6 +523,7 @@ static void tui_draw(struct tui *t)
 		f.marker = chatview_unseen(t->view) ? _("\xe2\x86\x93 new text below (End)")
 						    : _("\xe2\x86\x93 more below");
 	tui_images_frame(t, &f, cols, f.pane_rows, band);
+	tui_branches_frame(t, &f, cols);
 	f.strip = strip;
 	f.n_strip = band + n_strip;
 	f.prompt = prompt;
@@ -733,6 +736,7 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 	tui_images_done(&t);
 	screen_done();
 	tui_signals(false);
+	tui_branches_close(&t);
 	tui_session_close(&t);
 	for (size_t i = 0; i < t.n_atts; i++)
 		attachment_done(&t.atts[i]);

@@ -71,4 +71,83 @@ tui_keys Down Down Down Down
 quit
 case_end
 
+S="$T/tree.jsonl"
+case_begin "/branches shows the tree; Enter switches; the switch is in the file and resume comes back to it"
+tui_start 100 40 -s "$S"
+ask "q one"
+ask "q two"
+tui_type "/retry"
+tui_keys Enter
+sleep 0.5
+tui_type "/edit"
+tui_keys Enter
+sleep 0.3
+tui_keys C-u
+ask "q two edited"
+tui_type "/branches"
+tui_keys Enter
+expect_screen "Branches (5 rows"
+expect_screen "  ● You: q one"
+expect_screen "    ○ You: q two"
+expect_screen "      ○ answer 1/2: You asked"
+expect_screen "▶   ● You: q two edited"
+tui_keys Up Up
+expect_screen "▶     ○ answer 1/2: You asked"
+tui_keys Enter
+expect_screen "on the branch of answer 1/2"
+expect_no_screen "q two edited"
+tui_wait_gone "Branches (" 3 || fail "the list did not close"
+grep -q '"type":"select"' "$S" || fail "no select record in the file"
+pane "$T/before"
+ask "q three"
+expect_body '[m["content"] for m in b["messages"] if m["role"] == "user"] == ["q one", "q two", "q three"]'
+tui_type "/branches"
+tui_keys Enter
+expect_screen "▶     ● You: q three"
+tui_keys Escape
+tui_wait_gone "Branches (" 3 || fail "the list did not close"
+expect_screen 'You asked: "q three"'
+quit
+tui_start 100 40 -s "$S"
+expect_screen 'You asked: "q three"'
+expect_no_screen "q two edited"
+quit
+case_end
+
+case_begin "/forget N: the image is no longer sent, the file keeps it, resume shows it forgotten"
+S="$T/forget.jsonl"
+tui_start 100 40 -s "$S"
+tui_type "/attach $DATA/red-64x48.png"
+tui_keys Enter
+sleep 0.3
+ask "what colour"
+expect_body 'b["messages"][-1]["content"][1]["type"] == "image_url"'
+tui_type "/forget 2"
+tui_keys Enter
+expect_screen "/forget N: the number of an image of the conversation ([image N], 1 to 1)"
+tui_type "/forget 1"
+tui_keys Enter
+expect_screen "image 1 (red-64x48.png) is no longer sent"
+expect_screen "forgotten: not sent"
+ask "and now"
+expect_body 'all(isinstance(m["content"], str) or all(p["type"] == "text" for p in m["content"]) for m in b["messages"])'
+expect_body '"what colour" in json.dumps(b["messages"])'
+pane "$T/before"
+quit
+grep -q '"type":"forget"' "$S" || fail "no forget record"
+grep -q '"type":"image"' "$S" || fail "the image left the file"
+tui_start 100 40 -s "$S"
+expect_screen "resumed $S"
+sleep 0.3
+pane "$T/after"
+cmp -s "$T/before" "$T/after" || fail "the screens differ:
+$(diff "$T/before" "$T/after" | sed 's/^/#   /')"
+ask "still not"
+expect_body '"image_url" not in json.dumps(b["messages"])'
+quit
+run_squint --export "$S" --format messages
+expect_rc 0
+expect_out_lacks "image_url"
+case_end
+
 finish
