@@ -22,6 +22,9 @@
 #define SESSION_FORMAT_VERSION 1
 /* Files beyond this are refused rather than read into memory. */
 #define SESSION_MAX_FILE ((size_t)1 << 30)
+/* A record (line) beyond this is skipped with a warning, not parsed: the
+ * largest image squint sends (50 MB, base64) fits. */
+#define SESSION_MAX_RECORD ((size_t)80 << 20)
 
 /* An image stored once per file, referenced by its hash from messages. */
 struct session_image {

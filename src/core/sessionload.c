@@ -458,6 +458,16 @@ int session_load(struct session *s, const char *buf, size_t len, const char *fil
 		if (strspn(line, " \t\r") >= n)
 			continue;
 		n_lines++;
+		if (n > SESSION_MAX_RECORD && !have_header) {
+			*err = xasprintf(_("%s: not a squint session file (no header record)"), file);
+			rc = -1;
+			break;
+		}
+		if (n > SESSION_MAX_RECORD) {
+			load_warn(&l, _("record of %zu MB skipped (larger than %zu MB)"), n >> 20,
+				  SESSION_MAX_RECORD >> 20);
+			continue;
+		}
 		json_tokener_reset(tok);
 		json_object *o = json_tokener_parse_ex(tok, line, (int)n);
 		const char *type = o ? load_str(o, "type", NULL) : NULL;
