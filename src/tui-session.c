@@ -26,8 +26,6 @@
 
 /* A failed save is tried again this often (and with every new record). */
 #define TUI_SAVE_RETRY_S 3.0
-/* The answer streaming is checkpointed this often. */
-#define TUI_CKPT_S 1.0
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -151,7 +149,7 @@ void tui_session_tick(struct tui *t)
 	if (!t->sf || t->sf->locked_out)
 		return;
 	double now = http_now();
-	if (t->req.active && now - t->last_ckpt >= TUI_CKPT_S) {
+	if (t->req.active && now - t->last_ckpt >= sessionfile_ckpt_interval()) {
 		t->last_ckpt = now;
 		struct strbuf rec = STRBUF_INIT;
 		if (session_encode_checkpoint(&t->sess, t->req.msg, &rec))

@@ -252,3 +252,11 @@ void sessionfile_close(struct sessionfile *f)
 	memset(f, 0, sizeof *f);
 	f->fd = -1;
 }
+
+/* The checkpoint interval. */
+double sessionfile_ckpt_interval(void)
+{
+	const char *e = getenv("SQUINT_TEST_CKPT_MS");
+	long ms = e ? strtol(e, NULL, 10) : 1000;
+	return ms >= 10 && ms <= 1000 ? (double)ms / 1000.0 : 1.0;
+}

@@ -49,6 +49,10 @@ int sessionfile_append(struct sessionfile *f, const char *text, size_t len, char
 int sessionfile_flush(struct sessionfile *f, char **err);
 /* Return the number of bytes not saved yet. */
 size_t sessionfile_pending(const struct sessionfile *f);
+/* Return how often (seconds) a streaming answer is checkpointed: once a
+ * second, or SQUINT_TEST_CKPT_MS milliseconds (10 to 1000) for the crash
+ * tests. */
+double sessionfile_ckpt_interval(void);
 /* Close f (releasing the lock); pending bytes are dropped, so flush first. */
 void sessionfile_close(struct sessionfile *f);
 
