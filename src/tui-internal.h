@@ -80,6 +80,7 @@ struct tui {
 	struct sessionfile *sf;   /* NULL: not saving */
 	char *autosave_dir;       /* no file yet: the first question makes one here */
 	bool autosaved;           /* sf is a default session file */
+	bool autosave_failed;     /* ... could not be made: said on the status bar */
 	struct tui_branches *branches; /* /branches is open (tui-session.c) */
 	bool save_failed;         /* the last write failed: retried */
 	bool save_whole;          /* the file is gone: write all of it again */

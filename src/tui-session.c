@@ -177,6 +177,8 @@ void tui_session_tick(struct tui *t)
 /* Return the status bar's session state with a separator, or NULL. */
 char *tui_session_status(struct tui *t)
 {
+	if (!t->sf && t->autosave_failed)
+		return xstrdup(_("not saved \xc2\xb7 "));
 	if (!t->sf)
 		return NULL;
 	if (t->sf->locked_out)
@@ -280,7 +282,11 @@ void tui_session_autosave(struct tui *t, const char *text)
 		/* Not again with every question: /save FILE is the way now. */
 		free(t->autosave_dir);
 		t->autosave_dir = NULL;
-		tui_status(t, true, _("not saving: %s (/save FILE saves elsewhere)"), err);
+		t->autosave_failed = true;
+		char *line = xasprintf(_("not saving: %s (/save FILE saves elsewhere)"), err);
+		tui_note(t, CV_ITEM_ERROR, line);
+		tui_status(t, true, "%s", line);
+		free(line);
 		tui_log(t, "session: %s", err);
 		free(err);
 		return;

@@ -123,4 +123,30 @@ sz=$(stat -c %s "$L/a.jsonl")
 grep -q "$(awk "BEGIN{printf \"%.1f kB\", $sz/1024}")" "$T/out" || fail "size of a.jsonl ($sz) not shown"
 case_end
 
+case_begin "a sessions directory that cannot be made: not saving on the status bar, the chat goes on, /save works"
+if [ "$(id -u)" = 0 ]; then
+	# root writes through mode bits: a regular file where a directory
+	# must be makes the directory impossible all the same.
+	: >"$T/not-a-dir"
+	export XDG_STATE_HOME="$T/not-a-dir/state"
+else
+	mkdir -p "$T/ro-state"
+	chmod 555 "$T/ro-state"
+	export XDG_STATE_HOME="$T/ro-state"
+fi
+tui_start 100 30
+ask "nowhere to go"
+expect_screen "not saving: cannot create $XDG_STATE_HOME/squint/sessions"
+expect_screen "not saved · "
+ask "still talking"
+tui_type "/save $T/rescued.jsonl"
+tui_keys Enter
+expect_screen "saved to $T/rescued.jsonl"
+ask "after the rescue"
+tui_stop
+grep -q '"nowhere to go"' "$T/rescued.jsonl" || fail "the first question is not in the rescued file"
+grep -q '"after the rescue"' "$T/rescued.jsonl" || fail "the last question is not in the rescued file"
+[ "$(grep -c '"type":"answer"' "$T/rescued.jsonl")" = 3 ] || fail "answers: $(grep -c '"type":"answer"' "$T/rescued.jsonl")"
+case_end
+
 finish
