@@ -5,6 +5,7 @@
 #include "core/sanitize.h"
 #include "core/sanitize.h"
 #include "core/session.h"
+#include "core/sessiondir.h"
 #include "core/sessionfile.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -12,6 +13,7 @@
 #include "batch.h"
 #include "oneshot.h"
 #include "options.h"
+#include "session-export.h"
 #include "tui.h"
 
 #include <curl/curl.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Print the versions of squint and of the libraries it uses. */
@@ -41,50 +44,46 @@ static void main_error(const char *msg)
 	free(clean);
 }
 
-/* --export: print the current branch of the session file as format
- * ("messages" or "markdown"); returns an exit status. */
-static int main_export(const char *file, const char *format)
+/* --list: print the saved sessions, newest first; returns an exit status. */
+static int main_list(void)
 {
-	if (!format)
-		format = "messages";
-	if (strcmp(format, "messages") != 0 && strcmp(format, "markdown") != 0) {
-		char *msg = xasprintf(_("--format: unknown format \"%s\" (messages or markdown)"),
-				      format);
-		main_error(msg);
-		free(msg);
-		return SQUINT_EXIT_USAGE;
+	char *dir = sessiondir_path();
+	struct sessiondir_entry *e = NULL;
+	size_t n = dir ? sessiondir_list(dir, &e) : 0;
+	if (!n)
+		printf(_("no saved conversations in %s\n"), dir ? dir : "~/.local/state/squint/sessions");
+	for (size_t i = 0; i < n; i++) {
+		char date[32] = "";
+		time_t tt = (time_t)e[i].created;
+		struct tm tm;
+		if (localtime_r(&tt, &tm))
+			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+		char *path = sanitize_line(e[i].path);
+		double kb = (double)e[i].size / 1024.0;
+		printf(_("%s  %s\n    %s \xc2\xb7 %zu turns \xc2\xb7 %zu images \xc2\xb7 %.1f %s\n"),
+		       date, *e[i].title ? e[i].title : _("(no text)"), path, e[i].turns,
+		       e[i].images, kb >= 1024 ? kb / 1024 : kb, kb >= 1024 ? "MB" : "kB");
+		free(path);
 	}
-	struct session s;
-	char *err = NULL;
-	session_init(&s);
-	if (sessionfile_read(file, &s, &err) != 0) {
-		main_error(err);
-		free(err);
-		session_done(&s);
-		return SQUINT_EXIT_USAGE;
-	}
-	for (size_t i = 0; i < s.n_warnings; i++)
-		main_error(s.warnings[i]);
-	char *text;
-	if (format[1] == 'e') {
-		json_object *msgs = session_export_messages(&s);
-		text = xasprintf("%s\n", json_object_to_json_string_ext(
-						 msgs, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(msgs);
-	} else {
-		text = session_export_markdown(&s);
-	}
-	/* Text from a file may be anyone's: never let it drive the terminal. */
-	struct strbuf out = STRBUF_INIT;
-	if (isatty(STDOUT_FILENO))
-		sanitize_string(&out, text, strlen(text));
-	else
-		strbuf_puts(&out, text);
-	fwrite(strbuf_str(&out), 1, out.len, stdout);
-	strbuf_done(&out);
-	free(text);
-	session_done(&s);
+	sessiondir_list_free(e, n);
+	free(dir);
 	return fflush(stdout) == 0 ? SQUINT_EXIT_OK : SQUINT_EXIT_USAGE;
+}
+
+/* -c: set o->session to the most recent saved session; 0, or -1 after
+ * saying there is none. */
+static int main_continue(struct options *o)
+{
+	char *dir = sessiondir_path();
+	char *path = dir ? sessiondir_latest(dir) : NULL;
+	free(dir);
+	if (!path) {
+		main_error(_("-c: no saved conversation to continue (see squint --list)"));
+		return -1;
+	}
+	free(o->session);
+	o->session = path;
+	return 0;
 }
 
 /* Build the configuration: defaults, file, profile, environment, flags.
@@ -161,12 +160,21 @@ int main(int argc, char **argv)
 		options_done(&o);
 		return SQUINT_EXIT_OK;
 	}
-	if (o.export_file || o.format) {
+	if (o.list) {
+		int rc = main_list();
+		options_done(&o);
+		return rc;
+	}
+	if (o.cont && main_continue(&o) != 0) {
+		options_done(&o);
+		return SQUINT_EXIT_USAGE;
+	}
+	if (o.export_file || o.format || o.output) {
 		int rc = SQUINT_EXIT_USAGE;
 		if (!o.export_file)
-			main_error(_("--format goes with --export FILE"));
+			main_error(_("--format and --export-to go with --export FILE"));
 		else
-			rc = main_export(o.export_file, o.format);
+			rc = session_export_run(o.export_file, o.format, o.output);
 		options_done(&o);
 		return rc;
 	}

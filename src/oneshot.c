@@ -504,7 +504,7 @@ static char *oneshot_session_ask(struct oneshot *o, struct chat_params *p, const
 static void oneshot_checkpoint(struct oneshot *o)
 {
 	double now = oneshot_now();
-	if (!o->sess || now - o->last_ckpt < 1.0)
+	if (!o->sess || now - o->last_ckpt < sessionfile_ckpt_interval())
 		return;
 	o->last_ckpt = now;
 	struct strbuf rec = STRBUF_INIT;

@@ -49,6 +49,9 @@ enum {
 	OPT_GROUP,
 	OPT_UNORDERED,
 	OPT_OUT,
+	OPT_NO_SAVE,
+	OPT_LIST,
+	OPT_EXPORT_TO,
 };
 
 static const struct option options_long[] = {
@@ -90,6 +93,10 @@ static const struct option options_long[] = {
 	{"session", required_argument, NULL, 's'},
 	{"export", required_argument, NULL, OPT_EXPORT},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"no-save", no_argument, NULL, OPT_NO_SAVE},
+	{"continue", no_argument, NULL, 'c'},
+	{"list", no_argument, NULL, OPT_LIST},
+	{"export-to", required_argument, NULL, OPT_EXPORT_TO},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"each", no_argument, NULL, OPT_EACH},
 	{"jobs", required_argument, NULL, OPT_JOBS},
@@ -139,6 +146,7 @@ static const struct {
 	{OPT_PROXY, "proxy", "--proxy", NULL},
 	{OPT_MAX_EDGE, "max_edge", "--max-edge", NULL},
 	{OPT_ORIGINAL, "original", "--original", "true"},
+	{OPT_NO_SAVE, "save", "--no-save", "false"},
 };
 
 /* Remember that a flag sets key to value (copied). */
@@ -174,7 +182,7 @@ enum options_result options_parse(struct options *o, int argc, char **argv, char
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, ":p:m:P:t:n:s:vhV", options_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:m:P:t:n:s:cvhV", options_long, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			free(o->prompt);
@@ -199,6 +207,16 @@ enum options_result options_parse(struct options *o, int argc, char **argv, char
 		case OPT_FORMAT:
 			free(o->format);
 			o->format = xstrdup(optarg);
+			continue;
+		case 'c':
+			o->cont = true;
+			continue;
+		case OPT_EXPORT_TO:
+			free(o->output);
+			o->output = xstrdup(optarg);
+			continue;
+		case OPT_LIST:
+			o->list = true;
 			continue;
 		case 'v':
 			o->verbose = true;
@@ -280,6 +298,7 @@ void options_done(struct options *o)
 	free(o->export_file);
 	free(o->format);
 	free(o->out);
+	free(o->output);
 	for (size_t i = 0; i < o->n_inputs; i++)
 		free(o->inputs[i]);
 	free(o->inputs);
@@ -303,10 +322,18 @@ void options_print_help(void)
 		"  -P, --profile=NAME         use [profile NAME] of the config file (SQUINT_PROFILE)\n"
 		"  -s, --session=FILE         continue the conversation saved in FILE (created\n"
 		"                             when missing) and save the new turn to it\n"
-		"      --export=FILE          print the session FILE's current branch and exit\n"
+		"  -c, --continue             continue the most recent saved conversation\n"
+		"      --no-save              do not save this interactive conversation (the\n"
+		"                             default saves it in ~/.local/state/squint/sessions)\n"
+		"      --list                 list the saved conversations, newest first\n"
+		"      --export=FILE          write the session FILE's current branch and exit\n"
 		"      --format=FORMAT        for --export: messages (the API's messages array\n"
-		"                             as JSON, the default) or markdown\n"
-		"      --base-url=URL         API base URL (OPENAI_BASE_URL;\n"
+		"                             as JSON, the default), markdown, or json (every\n"
+		"                             record of every branch)\n"
+		"      --export-to=OUT        for --export: write OUT, not standard output;\n"
+		"                             markdown writes the images to OUT-images/\n"),
+	      stdout);
+	fputs(_("      --base-url=URL         API base URL (OPENAI_BASE_URL;\n"
 		"                             default https://api.openai.com/v1)\n"
 		"      --config=FILE          read FILE instead of ~/.config/squint/config\n"
 		"      --header='NAME: VALUE' send an extra HTTP header (repeatable)\n"

@@ -19,6 +19,9 @@ struct options {
 	char *session;     /* -s FILE */
 	char *export_file; /* --export FILE */
 	char *format;      /* --format NAME, for --export */
+	char *output;      /* --export-to OUT */
+	bool cont;         /* -c: continue the most recent session */
+	bool list;         /* --list */
 	bool verbose;
 	bool json_output;
 	bool preview;

@@ -362,6 +362,12 @@ bool tui_command(struct tui *t, const char *text)
 	case CMD_SAVE:
 		tui_cmd_save(t, arg);
 		break;
+	case CMD_BRANCHES:
+		tui_cmd_branches(t);
+		break;
+	case CMD_FORGET:
+		tui_cmd_forget(t, arg);
+		break;
 	case CMD_QUIT:
 		t->quit = tui_session_may_quit(t);
 		break;

@@ -78,6 +78,10 @@ struct tui {
 	struct session sess;
 	struct conv *conv;
 	struct sessionfile *sf;   /* NULL: not saving */
+	char *autosave_dir;       /* no file yet: the first question makes one here */
+	bool autosaved;           /* sf is a default session file */
+	bool autosave_failed;     /* ... could not be made: said on the status bar */
+	struct tui_branches *branches; /* /branches is open (tui-session.c) */
 	bool save_failed;         /* the last write failed: retried */
 	bool save_whole;          /* the file is gone: write all of it again */
 	char *save_err;           /* why, for the status bar */
@@ -194,6 +198,9 @@ size_t tui_session_last_user(struct tui *t);
 /* Before a question or a new answer: records for a changed system prompt
  * or parameters (after the head). */
 void tui_session_settings(struct tui *t);
+/* Before the first question is saved: create the default session file
+ * for it (named for text) when saving by default and none is open. */
+void tui_session_autosave(struct tui *t, const char *text);
 /* Save message i (a question, a tool result or a finished answer). */
 void tui_session_save_msg(struct tui *t, size_t i);
 /* Save that the conversation goes on with choice k of answer i. */
@@ -255,6 +262,15 @@ int tui_images_strip_rows(struct tui *t, int rows);
 /* Fill f->images (the pane's thumbnails, or /view in place of the pane,
  * and band rows of strip previews from strip_row). */
 struct screen_frame;
+/* /branches: open the list of the conversation's branches in place of the
+ * pane; while open it takes every key (returns true) and draws itself
+ * over the pane (tui_branches_frame).  tui_branches_close frees it. */
+void tui_cmd_branches(struct tui *t);
+bool tui_branches_key(struct tui *t, const struct ui_event *ev);
+void tui_branches_frame(struct tui *t, struct screen_frame *f, int width);
+void tui_branches_close(struct tui *t);
+/* /forget N: image N of the conversation is no longer sent. */
+void tui_cmd_forget(struct tui *t, const char *arg);
 void tui_images_frame(struct tui *t, struct screen_frame *f, int width, int strip_row, int band);
 /* /view N. */
 void tui_images_view(struct tui *t, const char *arg);

@@ -297,6 +297,7 @@ void tui_send(struct tui *t, const char *text)
 		conv_set_head(t->conv, t->edit_parent);
 		tui_session_show(t);
 	}
+	tui_session_autosave(t, text);
 	tui_session_settings(t);
 	size_t u = conv_add_user(t->conv, now);
 	struct conv_msg *m = conv_msg_at(t->conv, u);

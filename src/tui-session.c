@@ -9,6 +9,10 @@
 #include <config.h>
 
 #include "tui-internal.h"
+#include "core/sessiondir.h"
+#include "core/sessiontree.h"
+#include "ui/chatlayout.h"
+#include "ui/curses/screen.h"
 #include "core/xalloc.h"
 #include "i18n.h"
 
@@ -22,8 +26,6 @@
 
 /* A failed save is tried again this often (and with every new record). */
 #define TUI_SAVE_RETRY_S 3.0
-/* The answer streaming is checkpointed this often. */
-#define TUI_CKPT_S 1.0
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -147,7 +149,7 @@ void tui_session_tick(struct tui *t)
 	if (!t->sf || t->sf->locked_out)
 		return;
 	double now = http_now();
-	if (t->req.active && now - t->last_ckpt >= TUI_CKPT_S) {
+	if (t->req.active && now - t->last_ckpt >= sessionfile_ckpt_interval()) {
 		t->last_ckpt = now;
 		struct strbuf rec = STRBUF_INIT;
 		if (session_encode_checkpoint(&t->sess, t->req.msg, &rec))
@@ -175,6 +177,8 @@ void tui_session_tick(struct tui *t)
 /* Return the status bar's session state with a separator, or NULL. */
 char *tui_session_status(struct tui *t)
 {
+	if (!t->sf && t->autosave_failed)
+		return xstrdup(_("not saved \xc2\xb7 "));
 	if (!t->sf)
 		return NULL;
 	if (t->sf->locked_out)
@@ -256,6 +260,43 @@ static int tui_session_write_all(struct tui *t, const char *path, bool fresh, ch
 	return 0;
 }
 
+/* Create the default session file for a conversation whose first
+ * question is text, and save to it from now on. */
+void tui_session_autosave(struct tui *t, const char *text)
+{
+	if (t->sf || !t->autosave_dir)
+		return;
+	/* A file size limit must fail the write (and be reported), not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
+	char *err = NULL, *path = NULL;
+	if (sessiondir_make(t->autosave_dir) != 0)
+		err = xasprintf(_("cannot create %s: %s"), t->autosave_dir, strerror(errno));
+	else
+		path = sessiondir_create(t->autosave_dir, (long long)time(NULL), text, &err);
+	if (path && tui_session_write_all(t, path, false, &err) != 0) {
+		unlink(path);
+		free(path);
+		path = NULL;
+	}
+	if (!path) {
+		/* Not again with every question: /save FILE is the way now. */
+		free(t->autosave_dir);
+		t->autosave_dir = NULL;
+		t->autosave_failed = true;
+		char *line = xasprintf(_("not saving: %s (/save FILE saves elsewhere)"), err);
+		tui_note(t, CV_ITEM_ERROR, line);
+		tui_status(t, true, "%s", line);
+		free(line);
+		tui_log(t, "session: %s", err);
+		free(err);
+		return;
+	}
+	t->autosaved = true;
+	t->last_ckpt = http_now();
+	tui_log(t, "session: saving to %s", path);
+	free(path);
+}
+
 /* /save FILE. */
 void tui_cmd_save(struct tui *t, const char *arg)
 {
@@ -312,7 +353,8 @@ static void tui_session_show_user(struct tui *t, const struct conv_msg *m)
 		size_t number = tui_images_restore(t, p);
 		char *d = tui_image_desc(p->name ? p->name : "image", p->mime, p->width, p->height,
 					 p->bytes);
-		strbuf_printf(&shown, "[image %zu: %s]", number, d);
+		strbuf_printf(&shown, "[image %zu: %s%s]", number, d,
+			      p->forgotten ? _(" \xc2\xb7 forgotten: not sent") : "");
 		free(d);
 	}
 	char *who = m->role == CONV_TOOL ? xasprintf(_("tool %s"), m->tool_call_id)
@@ -459,7 +501,9 @@ void tui_session_resumed(struct tui *t)
 		tui_note(t, CV_ITEM_ERROR, s->warnings[i]);
 	char *line = n ? xasprintf(_("resumed %s: %zu messages on this branch"), t->sf->path, n)
 		       : xasprintf(_("saving to %s"), t->sf->path);
-	tui_note(t, CV_ITEM_NOTICE, line);
+	/* On the status bar, not in the pane: the pane shows what it showed
+	 * when the session was left, line for line. */
+	tui_status(t, false, "%s", line);
 	free(line);
 	if (t->save_err) {
 		tui_note(t, CV_ITEM_ERROR, t->save_err);
@@ -477,7 +521,12 @@ void tui_session_resumed(struct tui *t)
 void tui_session_new(struct tui *t)
 {
 	t->editing = false;
-	if (t->sf) {
+	if (t->sf && t->autosaved) {
+		/* A default session holds one conversation: the next question
+		 * starts a file of its own. */
+		tui_session_close(t);
+		t->autosaved = false;
+	} else if (t->sf) {
 		conv_set_head(t->conv, 0);
 		t->sess.leaf = 0;
 		return;
@@ -518,4 +567,227 @@ void tui_session_close(struct tui *t)
 	sessionfile_close(t->sf);
 	free(t->sf);
 	t->sf = NULL;
+}
+
+/* ---- /forget -------------------------------------------------------------- */
+
+/* Return the image parts of the current branch, one per distinct image in
+ * the order they first appear (the numbers the pane shows), count in *n;
+ * the array is newly allocated, the parts borrowed. */
+static struct conv_part **tui_session_images(struct tui *t, size_t *n)
+{
+	size_t np = 0, li = conv_find(t->conv, t->conv->head);
+	size_t *path = li == (size_t)-1 ? NULL : conv_path(t->conv, li, &np);
+	struct conv_part **v = NULL;
+	*n = 0;
+	for (size_t k = 0; k < np; k++) {
+		struct conv_msg *m = conv_msg_at(t->conv, path[k]);
+		for (size_t j = 0; j < m->n_parts; j++) {
+			struct conv_part *p = &m->parts[j];
+			if (p->kind != CHAT_PART_IMAGE || !p->url)
+				continue;
+			bool seen = false;
+			for (size_t i = 0; i < *n && !seen; i++)
+				seen = strcmp(v[i]->url, p->url) == 0;
+			if (seen)
+				continue;
+			v = xrealloc(v, (*n + 1) * sizeof *v);
+			v[(*n)++] = p;
+		}
+	}
+	free(path);
+	return v;
+}
+
+/* /forget N. */
+void tui_cmd_forget(struct tui *t, const char *arg)
+{
+	size_t n = 0;
+	struct conv_part **im = tui_session_images(t, &n);
+	char *end = NULL;
+	long k = arg ? strtol(arg, &end, 10) : 0;
+	if (!n) {
+		tui_error(t, _("/forget: no image in this conversation"));
+	} else if (!arg || *end || k < 1 || (size_t)k > n) {
+		char *m = xasprintf(_("/forget N: the number of an image of the conversation "
+				      "([image N], 1 to %zu)"),
+				    n);
+		tui_error(t, m);
+		free(m);
+	} else if (im[k - 1]->forgotten) {
+		tui_status(t, false, _("image %ld is not sent already"), k);
+	} else {
+		char *name = sanitize_line(im[k - 1]->name ? im[k - 1]->name : "image");
+		struct strbuf rec = STRBUF_INIT;
+		session_encode_forget(&t->sess, &rec, im[k - 1]->url, (long long)time(NULL));
+		tui_session_write(t, &rec, true);
+		strbuf_done(&rec);
+		tui_session_show(t);
+		if (!t->save_failed)
+			tui_status(t, false,
+				   _("image %ld (%s) is no longer sent; the session file keeps it"), k,
+				   name);
+		tui_log(t, "session: forgot image %ld", k);
+		free(name);
+	}
+	free(im);
+	t->dirty = true;
+}
+
+/* ---- /branches ------------------------------------------------------------ */
+
+struct tui_branches {
+	struct session_tree_row *rows;
+	size_t n, sel, top;
+	struct cv_lines lines;
+	const struct cv_line **ptrs;
+};
+
+/* Row text is cut to this many bytes of the message. */
+#define TUI_BRANCH_TEXT 60
+
+/* /branches. */
+void tui_cmd_branches(struct tui *t)
+{
+	if (t->req.active) {
+		tui_error(t, _("an answer is still streaming (Esc cancels it)"));
+		return;
+	}
+	struct tui_branches *b = xcalloc(1, sizeof *b);
+	b->rows = session_tree_rows(t->conv, t->conv->head, TUI_BRANCH_TEXT, &b->n);
+	if (!b->n) {
+		free(b->rows);
+		free(b);
+		tui_status(t, false, "%s", _("/branches: the conversation is empty"));
+		return;
+	}
+	/* Start on the last row of the current branch. */
+	for (size_t i = 0; i < b->n; i++)
+		if (b->rows[i].current)
+			b->sel = i;
+	t->branches = b;
+	tui_status(t, false, "%s",
+		   _("branches: \xe2\x86\x91\xe2\x86\x93 choose, Enter switches, Esc closes"));
+	t->dirty = true;
+}
+
+/* Free the list. */
+void tui_branches_close(struct tui *t)
+{
+	struct tui_branches *b = t->branches;
+	if (!b)
+		return;
+	session_tree_free(b->rows, b->n);
+	for (size_t i = 0; i < b->lines.n; i++)
+		chatlayout_line_done(&b->lines.v[i]);
+	free(b->lines.v);
+	free(b->ptrs);
+	free(b);
+	t->branches = NULL;
+	t->dirty = true;
+}
+
+/* Switch to the branch through the selected row, and say so in the file. */
+static void tui_branches_switch(struct tui *t)
+{
+	struct tui_branches *b = t->branches;
+	size_t i = b->rows[b->sel].msg;
+	unsigned long long leaf = session_tree_leaf(t->conv, i);
+	char *what = xstrdup(b->rows[b->sel].text);
+	tui_branches_close(t);
+	t->editing = false;
+	struct strbuf rec = STRBUF_INIT;
+	session_encode_select(&t->sess, &rec, leaf, -1, (long long)time(NULL));
+	tui_session_write(t, &rec, true);
+	strbuf_done(&rec);
+	tui_session_show(t);
+	if (!t->save_failed)
+		tui_status(t, false, _("on the branch of %s"), what);
+	tui_log(t, "session: switched to branch %llu", leaf);
+	free(what);
+}
+
+/* A key while the list is open. */
+bool tui_branches_key(struct tui *t, const struct ui_event *ev)
+{
+	struct tui_branches *b = t->branches;
+	if (!b)
+		return false;
+	if (ev->kind == UI_EV_RESIZE)
+		return false;
+	bool ctrl = ev->kind == UI_EV_CHAR && (ev->mods & UI_MOD_CTRL);
+	size_t page = b->lines.n > 2 ? b->lines.n - 2 : 1;
+	if ((ev->kind == UI_EV_KEY && ev->key == UI_KEY_ESCAPE) || (ctrl && ev->ch == 'c') ||
+	    (ev->kind == UI_EV_CHAR && !ev->mods && ev->ch == 'q')) {
+		tui_branches_close(t);
+		tui_status(t, false, NULL);
+	} else if (ev->kind == UI_EV_KEY && ev->key == UI_KEY_ENTER) {
+		tui_branches_switch(t);
+	} else if ((ev->kind == UI_EV_KEY && ev->key == UI_KEY_UP) ||
+		   (ev->kind == UI_EV_CHAR && !ev->mods && ev->ch == 'k') ||
+		   (ev->kind == UI_EV_MOUSE && ev->key == UI_KEY_WHEEL_UP)) {
+		if (b->sel > 0)
+			b->sel--;
+	} else if ((ev->kind == UI_EV_KEY && ev->key == UI_KEY_DOWN) ||
+		   (ev->kind == UI_EV_CHAR && !ev->mods && ev->ch == 'j') ||
+		   (ev->kind == UI_EV_MOUSE && ev->key == UI_KEY_WHEEL_DOWN)) {
+		if (b->sel + 1 < b->n)
+			b->sel++;
+	} else if (ev->kind == UI_EV_KEY && ev->key == UI_KEY_PAGE_UP) {
+		b->sel = b->sel > page ? b->sel - page : 0;
+	} else if (ev->kind == UI_EV_KEY && ev->key == UI_KEY_PAGE_DOWN) {
+		b->sel = b->sel + page < b->n ? b->sel + page : b->n - 1;
+	} else if (ev->kind == UI_EV_KEY && ev->key == UI_KEY_HOME) {
+		b->sel = 0;
+	} else if (ev->kind == UI_EV_KEY && ev->key == UI_KEY_END) {
+		b->sel = b->n - 1;
+	}
+	t->dirty = true;
+	return true;
+}
+
+/* Draw the list in place of the pane. */
+void tui_branches_frame(struct tui *t, struct screen_frame *f, int width)
+{
+	struct tui_branches *b = t->branches;
+	if (!b)
+		return;
+	int rows = f->pane_rows - 1 > 0 ? f->pane_rows - 1 : 1;
+	if (b->sel < b->top)
+		b->top = b->sel;
+	if (b->sel >= b->top + (size_t)rows)
+		b->top = b->sel - (size_t)rows + 1;
+	for (size_t i = 0; i < b->lines.n; i++)
+		chatlayout_line_done(&b->lines.v[i]);
+	b->lines.n = 0;
+	char *head = xasprintf(_("Branches (%zu rows; \xe2\x97\x8f the current one) \xc2\xb7 "
+				 "\xe2\x86\x91\xe2\x86\x93 choose \xc2\xb7 Enter switches \xc2\xb7 "
+				 "Esc closes"),
+			       b->n);
+	chatlayout_line_set(chatlayout_lines_push(&b->lines), head, strlen(head), width,
+			    CV_STYLE_NOTICE | CV_STYLE_BOLD);
+	free(head);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = b->top; i < b->n && i < b->top + (size_t)rows; i++) {
+		const struct session_tree_row *r = &b->rows[i];
+		strbuf_reset(&sb);
+		strbuf_puts(&sb, i == b->sel ? "\xe2\x96\xb6 " : "  ");
+		for (int d = 0; d < r->depth && d < 20; d++)
+			strbuf_puts(&sb, "  ");
+		strbuf_puts(&sb, r->current ? "\xe2\x97\x8f " : "\xe2\x97\x8b ");
+		strbuf_puts(&sb, r->text);
+		unsigned style = i == b->sel ? CV_STYLE_SELECTED : r->current ? 0 : CV_STYLE_DIM;
+		struct cv_line *l = chatlayout_lines_push(&b->lines);
+		chatlayout_line_set(l, sb.data, sb.len, width, style);
+	}
+	strbuf_done(&sb);
+	b->ptrs = xrealloc(b->ptrs, (b->lines.n + 1) * sizeof *b->ptrs);
+	for (size_t k = 0; k < b->lines.n; k++)
+		b->ptrs[k] = &b->lines.v[k];
+	f->pane = b->ptrs;
+	f->n_pane = (int)b->lines.n;
+	f->marker = NULL;
+	f->query = NULL;
+	f->images = NULL;
+	f->n_images = 0;
 }

@@ -17,6 +17,7 @@
 #include "tui-internal.h"
 #include "core/attach.h"
 #include "core/conv.h"
+#include "core/sessiondir.h"
 #include "core/sanitize.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -287,6 +288,8 @@ static void tui_event(struct tui *t, const struct ui_event *ev)
 		t->dirty = true;
 		return;
 	}
+	if (tui_branches_key(t, ev))
+		return;
 	if (tui_images_key(t, ev))
 		return;
 	if (ev->kind == UI_EV_MOUSE) {
@@ -523,6 +526,7 @@ static void tui_draw(struct tui *t)
 		f.marker = chatview_unseen(t->view) ? _("\xe2\x86\x93 new text below (End)")
 						    : _("\xe2\x86\x93 more below");
 	tui_images_frame(t, &f, cols, f.pane_rows, band);
+	tui_branches_frame(t, &f, cols);
 	f.strip = strip;
 	f.n_strip = band + n_strip;
 	f.prompt = prompt;
@@ -705,6 +709,8 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 			fclose(t.log);
 		return SQUINT_EXIT_USAGE;
 	}
+	if (!session && !cfg->no_save)
+		t.autosave_dir = sessiondir_path();
 	tui_images_init(&t);
 	const char *mouse = getenv("SQUINT_MOUSE");
 	t.keys = keys_new(!(mouse && strcmp(mouse, "0") == 0));
@@ -735,6 +741,7 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 	tui_images_done(&t);
 	screen_done();
 	tui_signals(false);
+	tui_branches_close(&t);
 	tui_session_close(&t);
 	for (size_t i = 0; i < t.n_atts; i++)
 		attachment_done(&t.atts[i]);
@@ -744,6 +751,7 @@ int tui_run(struct squint_config *cfg, char *const *inputs, size_t n_inputs, boo
 	chatview_delete(t.view);
 	session_done(&t.sess);
 	free(t.save_err);
+	free(t.autosave_dir);
 	free(t.url);
 	free(t.status_msg);
 	for (size_t i = 0; i < t.n_models; i++)

@@ -308,6 +308,7 @@ static const char *const config_keys[] = {
 	"cacert",	"insecure", "proxy", "max_edge", "original", "max_megapixels",
 	"max_file_mb", "jpeg_quality", "webp_quality", "preview_rows", "graphics",
 	"max_line_mb", "max_answer_mb",
+	"save",
 };
 
 /* Set one of the image settings; returns 0, -1 with *err, or 1 when key is
@@ -448,6 +449,18 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 	if (strcmp(key, "insecure") == 0) {
 		if (config_parse_bool(value, &c->insecure) == 0)
 			return 0;
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be true or false (yes/no, on/off, 1/0), not %s"), key,
+				 q);
+		free(q);
+		return -1;
+	}
+	if (strcmp(key, "save") == 0) {
+		bool b;
+		if (config_parse_bool(value, &b) == 0) {
+			c->no_save = !b;
+			return 0;
+		}
 		char *q = config_quote(value);
 		*err = xasprintf(_("%s must be true or false (yes/no, on/off, 1/0), not %s"), key,
 				 q);

@@ -51,6 +51,7 @@ struct squint_config {
 	int webp_quality;	/* 1..100, default 85 */
 	int preview_rows;	/* thumbnail height in the TUI, rows; default 12 */
 	char *graphics;		/* "sixel", "blocks", "none", or NULL: probe */
+	bool no_save;		/* save = false: no default session file (TUI) */
 
 	char **files; /* config files read, in order */
 	size_t n_files;

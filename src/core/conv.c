@@ -526,10 +526,12 @@ void conv_request_build(const struct conv *c, size_t upto, struct conv_request *
 			out->parts = &r->parts[pi];
 			for (size_t k = 0; k < m->n_parts; k++) {
 				const struct conv_part *p = &m->parts[k];
+				if (p->kind == CHAT_PART_IMAGE && p->forgotten)
+					continue; /* /forget: no longer sent */
 				r->parts[pi++] = (struct chat_part){p->kind, p->text, p->url};
+				out->n_parts++;
 			}
-			out->n_parts = m->n_parts;
-			if (m->n_parts == 0) {
+			if (out->n_parts == 0) {
 				/* An empty turn still needs content. */
 				r->parts[pi++] = (struct chat_part){CHAT_PART_TEXT, "", NULL};
 				out->n_parts = 1;

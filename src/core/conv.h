@@ -33,6 +33,7 @@ struct conv_part {
 	 * same as above. */
 	unsigned sent_width, sent_height;
 	size_t sent_bytes;
+	bool forgotten; /* CHAT_PART_IMAGE: /forget, not sent any more */
 };
 
 struct conv_tool_call {

@@ -118,7 +118,36 @@ void session_done(struct session *s)
 		free(s->warnings[i]);
 	free(s->warnings);
 	free(s->ckpt_done);
+	for (size_t i = 0; i < s->n_extra; i++)
+		free(s->extra[i]);
+	free(s->extra);
+	free(s->forgot);
 	session_init(s);
+}
+
+/* Mark the image parts showing url as forgotten. */
+size_t session_forget(struct session *s, const char *url)
+{
+	size_t n = 0, len = strlen(url);
+	for (size_t i = 0; i < s->conv.n_msgs; i++) {
+		struct conv_msg *m = &s->conv.msgs[i];
+		for (size_t k = 0; k < m->n_parts; k++) {
+			struct conv_part *p = &m->parts[k];
+			if (p->kind == CHAT_PART_IMAGE && p->url && !p->forgotten &&
+			    strlen(p->url) == len && memcmp(p->url, url, len) == 0) {
+				p->forgotten = true;
+				n++;
+			}
+		}
+	}
+	char sha[65];
+	session_sha256_hex(url, len, sha);
+	for (size_t i = 0; i < s->n_forgot; i++)
+		if (strcmp(s->forgot[i], sha) == 0)
+			return n;
+	s->forgot = xrealloc(s->forgot, (s->n_forgot + 1) * sizeof *s->forgot);
+	memcpy(s->forgot[s->n_forgot++], sha, 65);
+	return n;
 }
 
 /* Add a warning line to s (takes msg). */
@@ -592,6 +621,30 @@ void session_encode_all(struct session *s, struct strbuf *out, long long now)
 				      m->role == CONV_ASSISTANT && m->n_choices ? (long)m->chosen : -1,
 				      now);
 	}
+	/* What /forget dropped stays dropped in the copy. */
+	for (size_t i = 0; i < s->n_forgot; i++) {
+		json_object *o = session_record("forget", 0, 0, 0);
+		json_object_object_add(o, "sha256", json_object_new_string(s->forgot[i]));
+		json_object_object_add(o, "time", json_object_new_int64(now));
+		session_line(out, o);
+	}
+	/* Records of a newer squint go along as they were. */
+	for (size_t i = 0; i < s->n_extra; i++) {
+		strbuf_puts(out, s->extra[i]);
+		strbuf_putc(out, '\n');
+	}
 	s->leaf = leaf;
 	conv_set_head(&s->conv, head);
+}
+
+/* Append a forget record for url. */
+void session_encode_forget(struct session *s, struct strbuf *out, const char *url, long long now)
+{
+	session_forget(s, url);
+	char sha[65];
+	session_sha256_hex(url, strlen(url), sha);
+	json_object *o = session_record("forget", 0, 0, 0);
+	json_object_object_add(o, "sha256", json_object_new_string(sha));
+	json_object_object_add(o, "time", json_object_new_int64(now));
+	session_line(out, o);
 }

@@ -22,6 +22,9 @@
 #define SESSION_FORMAT_VERSION 1
 /* Files beyond this are refused rather than read into memory. */
 #define SESSION_MAX_FILE ((size_t)1 << 30)
+/* A record (line) beyond this is skipped with a warning, not parsed: the
+ * largest image squint sends (50 MB, base64) fits. */
+#define SESSION_MAX_RECORD ((size_t)80 << 20)
 
 /* An image stored once per file, referenced by its hash from messages. */
 struct session_image {
@@ -58,6 +61,13 @@ struct session {
 	char **warnings;    /* one line each, from loading */
 	size_t n_warnings;
 	size_t n_records;   /* records loaded */
+	/* Records of types this squint does not know (a newer one wrote
+	 * them), each its line without the newline: /save copies them. */
+	char **extra;
+	size_t n_extra;
+	/* The images /forget dropped from what is sent, by hash. */
+	char (*forgot)[65];
+	size_t n_forgot;
 	/* Private: how much of the streaming answer ckpt_id was checkpointed,
 	 * content and reasoning per choice (2 entries per choice). */
 	unsigned long long ckpt_id;
@@ -95,6 +105,13 @@ bool session_encode_checkpoint(struct session *s, size_t i, struct strbuf *out);
 void session_encode_select(struct session *s, struct strbuf *out, unsigned long long leaf,
 			   long chosen, long long now);
 
+/* Mark every image part of s whose image is url as forgotten (no longer
+ * sent) and remember its hash; returns how many parts were marked. */
+size_t session_forget(struct session *s, const char *url);
+/* Append a forget record for the image url (see session_forget, done
+ * here) made at now. */
+void session_encode_forget(struct session *s, struct strbuf *out, const char *url, long long now);
+
 /* Append every record of s but the header, for a new file (/save): the
  * settings and messages in id order, each image before its first use, an
  * answer still streaming as a checkpoint, and a select record (made at
@@ -125,8 +142,18 @@ size_t session_params_restore(struct chat_params *p, json_object *params, bool m
 /* Return the messages array the API receives for the current branch
  * (system prompt first), as squint sends it; the caller puts it. */
 json_object *session_export_messages(const struct session *s);
-/* Return the current branch as Markdown, newly allocated; the caller frees it. */
-char *session_export_markdown(const struct session *s);
+/* Return the current branch as Markdown, newly allocated; the caller frees
+ * it.  With image_dir (a directory name relative to where the Markdown
+ * goes), images are linked as image_dir/N.EXT and *images / *n_images
+ * list, in order, the parts to write there (borrowed from s; the caller
+ * frees the array); without, they are described only. */
+char *session_export_markdown(const struct session *s, const char *image_dir,
+			      const struct conv_part ***images, size_t *n_images);
+/* Return the whole file text buf (len bytes, as session_load read it into
+ * s) as one JSON object, newly allocated: every record that loads, in file
+ * order and as written (records of newer versions and unknown types
+ * included), the tree of message ids, and the current branch. */
+json_object *session_export_json(const struct session *s, const char *buf, size_t len);
 
 /* Private to session.c and sessionload.c. */
 void session_image_done(struct session_image *im);

@@ -138,6 +138,13 @@ int sessionfile_open(struct sessionfile *f, const char *path, struct session *s,
 /* Read a session without locking or writing. */
 int sessionfile_read(const char *path, struct session *s, char **err)
 {
+	return sessionfile_read_text(path, s, NULL, NULL, err);
+}
+
+/* The same, keeping the file's text. */
+int sessionfile_read_text(const char *path, struct session *s, char **text, size_t *text_len,
+			  char **err)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		*err = xasprintf("%s: %s", path, strerror(errno));
@@ -149,7 +156,12 @@ int sessionfile_read(const char *path, struct session *s, char **err)
 	if (!buf)
 		return -1;
 	int rc = session_load(s, buf, len, path, err);
-	free(buf);
+	if (text && rc == 0) {
+		*text = buf;
+		*text_len = len;
+	} else {
+		free(buf);
+	}
 	return rc;
 }
 
@@ -239,4 +251,12 @@ void sessionfile_close(struct sessionfile *f)
 	strbuf_done(&f->pending);
 	memset(f, 0, sizeof *f);
 	f->fd = -1;
+}
+
+/* The checkpoint interval. */
+double sessionfile_ckpt_interval(void)
+{
+	const char *e = getenv("SQUINT_TEST_CKPT_MS");
+	long ms = e ? strtol(e, NULL, 10) : 1000;
+	return ms >= 10 && ms <= 1000 ? (double)ms / 1000.0 : 1.0;
 }

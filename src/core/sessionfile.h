@@ -37,6 +37,10 @@ int sessionfile_open(struct sessionfile *f, const char *path, struct session *s,
 /* Read the session file path without locking or writing (for --export);
  * 0, or -1 with *err newly allocated. */
 int sessionfile_read(const char *path, struct session *s, char **err);
+/* The same, and on success set *text to the file's text, newly allocated
+ * (length in *text_len; the caller frees it). */
+int sessionfile_read_text(const char *path, struct session *s, char **text, size_t *text_len,
+			  char **err);
 /* Append the len bytes of text (whole lines) after anything pending, with
  * one write() and an fsync(); returns 0 when all is on disk, or -1 with
  * *err newly allocated (the bytes stay pending, except when locked out). */
@@ -45,6 +49,10 @@ int sessionfile_append(struct sessionfile *f, const char *text, size_t len, char
 int sessionfile_flush(struct sessionfile *f, char **err);
 /* Return the number of bytes not saved yet. */
 size_t sessionfile_pending(const struct sessionfile *f);
+/* Return how often (seconds) a streaming answer is checkpointed: once a
+ * second, or SQUINT_TEST_CKPT_MS milliseconds (10 to 1000) for the crash
+ * tests. */
+double sessionfile_ckpt_interval(void);
 /* Close f (releasing the lock); pending bytes are dropped, so flush first. */
 void sessionfile_close(struct sessionfile *f);
 

@@ -367,8 +367,23 @@ static const char *load_select(struct session_loader *l, json_object *o)
 	return NULL;
 }
 
-/* Apply one record of type to the session; returns NULL or why it is bad. */
-static const char *load_record(struct session_loader *l, json_object *o, const char *type)
+/* A forget record: the image is no longer sent (it stays in the file). */
+static const char *load_forget(struct session_loader *l, json_object *o)
+{
+	const char *sha = load_str(o, "sha256", NULL);
+	const struct session_image *im = sha ? session_image_find(l->s, sha) : NULL;
+	if (!sha)
+		return _("no sha256");
+	if (!im || !im->url)
+		return _("no such image");
+	session_forget(l->s, im->url);
+	return NULL;
+}
+
+/* Apply one record of type (the n bytes at line) to the session; returns
+ * NULL or why it is bad. */
+static const char *load_record(struct session_loader *l, json_object *o, const char *type,
+			       const char *line, size_t n)
 {
 	if (!strcmp(type, "image"))
 		return load_image(l, o);
@@ -382,14 +397,23 @@ static const char *load_record(struct session_loader *l, json_object *o, const c
 		return load_setting(l, o, type[0] == 's');
 	if (!strcmp(type, "select"))
 		return load_select(l, o);
+	if (!strcmp(type, "forget"))
+		return load_forget(l, o);
 	if (!strcmp(type, "header"))
 		return _("a second header");
+	/* Kept to be passed on (/save): a newer squint may need it. */
+	struct session *s = l->s;
+	s->extra = xrealloc(s->extra, (s->n_extra + 1) * sizeof *s->extra);
+	s->extra[s->n_extra] = xmalloc(n + 1);
+	memcpy(s->extra[s->n_extra], line, n);
+	s->extra[s->n_extra++][n] = '\0';
 	for (size_t i = 0; i < l->n_unknown; i++)
 		if (!strcmp(l->unknown[i], type))
 			return NULL;
 	l->unknown = xrealloc(l->unknown, (l->n_unknown + 1) * sizeof *l->unknown);
 	l->unknown[l->n_unknown++] = xstrdup(type);
-	load_warn(l, _("unknown record type \"%.40s\" skipped (from a newer squint?)"), type);
+	load_warn(l, _("unknown record type \"%.40s\" kept but not used (from a newer squint?)"),
+		  type);
 	return NULL;
 }
 
@@ -403,7 +427,7 @@ static const char *load_header(struct session_loader *l, json_object *o)
 		return _("not a squint session file (no header record)");
 	l->s->version = v > 1000 ? 1000 : (int)v;
 	if (v > SESSION_FORMAT_VERSION)
-		load_warn(l, _("written by a newer squint (format %lld); what it added is skipped"), v);
+		load_warn(l, _("written by a newer squint (format %lld); what it added is kept but not used"), v);
 	load_int(o, "created", &l->s->created);
 	const char *who = load_str(o, "squint", NULL);
 	l->s->creator = who ? xasprintf("squint %.40s", who) : NULL;
@@ -436,6 +460,16 @@ int session_load(struct session *s, const char *buf, size_t len, const char *fil
 		if (strspn(line, " \t\r") >= n)
 			continue;
 		n_lines++;
+		if (n > SESSION_MAX_RECORD && !have_header) {
+			*err = xasprintf(_("%s: not a squint session file (no header record)"), file);
+			rc = -1;
+			break;
+		}
+		if (n > SESSION_MAX_RECORD) {
+			load_warn(&l, _("record of %zu MB skipped (larger than %zu MB)"), n >> 20,
+				  SESSION_MAX_RECORD >> 20);
+			continue;
+		}
 		json_tokener_reset(tok);
 		/* Out of memory is not a damaged record: skipping it would
 		 * lose it at the next save. */
@@ -456,7 +490,7 @@ int session_load(struct session *s, const char *buf, size_t len, const char *fil
 			}
 			have_header = true;
 		} else {
-			const char *why = load_record(&l, o, type);
+			const char *why = load_record(&l, o, type, line, n);
 			if (why)
 				load_warn(&l, _("bad %.20s record skipped (%s)"), type, why);
 			else
@@ -502,9 +536,27 @@ json_object *session_export_messages(const struct session *s)
 	return arr;
 }
 
-/* Return the current branch as Markdown; newly allocated. */
-char *session_export_markdown(const struct session *s)
+/* Return the file name extension for the data: URI url's type. */
+static const char *session_image_ext(const char *url)
 {
+	static const char *const types[][2] = {
+		{"data:image/png;", "png"},   {"data:image/jpeg;", "jpg"}, {"data:image/webp;", "webp"},
+		{"data:image/gif;", "gif"},   {"data:image/bmp;", "bmp"},
+	};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (strncmp(url, types[i][0], strlen(types[i][0])) == 0)
+			return types[i][1];
+	return "bin";
+}
+
+/* Return the current branch as Markdown; newly allocated. */
+char *session_export_markdown(const struct session *s, const char *image_dir,
+			      const struct conv_part ***images, size_t *n_images)
+{
+	if (images) {
+		*images = NULL;
+		*n_images = 0;
+	}
 	struct strbuf md = STRBUF_INIT;
 	char date[32] = "";
 	time_t t = (time_t)s->created;
@@ -525,6 +577,28 @@ char *session_export_markdown(const struct session *s)
 				const struct conv_part *p = &m->parts[i];
 				if (p->kind == CHAT_PART_TEXT) {
 					strbuf_printf(&md, "%s\n", p->text);
+					continue;
+				}
+				if (image_dir && images && strncmp(p->url, "data:", 5) == 0) {
+					/* One file per distinct image: the same screenshot
+					 * in ten turns is one file. */
+					size_t num = 0;
+					for (size_t j = 0; j < *n_images && !num; j++)
+						if (strcmp((*images)[j]->url, p->url) == 0)
+							num = j + 1;
+					if (!num) {
+						*images = xrealloc(*images, (*n_images + 1) * sizeof **images);
+						(*images)[(*n_images)++] = p;
+						num = *n_images;
+					}
+					/* Link text without brackets, link without spaces. */
+					struct strbuf alt = STRBUF_INIT;
+					for (const char *c = p->name ? p->name : "image"; *c; c++)
+						strbuf_putc(&alt, *c == '[' || *c == ']' || *c == '\n' ? ' ' : *c);
+					strbuf_printf(&md, "\n![%s](%s/%zu.%s)%s\n", strbuf_str(&alt), image_dir,
+						      num, session_image_ext(p->url),
+						      p->forgotten ? _(" *(forgotten: no longer sent)*") : "");
+					strbuf_done(&alt);
 					continue;
 				}
 				char sha[65];
@@ -551,6 +625,70 @@ char *session_export_markdown(const struct session *s)
 	}
 	free(path);
 	return strbuf_detach(&md);
+}
+
+/* Return the whole file as one JSON object (see session.h). */
+json_object *session_export_json(const struct session *s, const char *buf, size_t len)
+{
+	json_object *top = json_object_new_object();
+	json_object_object_add(top, "format", json_object_new_string("squint-session-export"));
+	json_object_object_add(top, "version", json_object_new_int(s->version));
+	json_object_object_add(top, "current", json_object_new_int64((int64_t)s->leaf));
+	/* The current branch, first message to last. */
+	json_object *branch = json_object_new_array();
+	size_t li = conv_find(&s->conv, s->leaf), n = 0;
+	size_t *path = li == (size_t)-1 ? NULL : conv_path(&s->conv, li, &n);
+	for (size_t k = 0; k < n; k++)
+		json_object_array_add(branch,
+				      json_object_new_int64((int64_t)s->conv.msgs[path[k]].id));
+	free(path);
+	json_object_object_add(top, "branch", branch);
+	/* The tree, flat (deep nesting breaks readers): every message with
+	 * its parent and its children, in file order. */
+	const struct conv *c = &s->conv;
+	json_object **kids = xcalloc(c->n_msgs + 1, sizeof *kids);
+	json_object *nodes = json_object_new_array();
+	for (size_t i = 0; i < c->n_msgs; i++) {
+		const struct conv_msg *m = &c->msgs[i];
+		json_object *node = json_object_new_object();
+		json_object_object_add(node, "id", json_object_new_int64((int64_t)m->id));
+		json_object_object_add(node, "parent", json_object_new_int64((int64_t)m->parent));
+		json_object_object_add(node, "role",
+				       json_object_new_string(m->role == CONV_USER	 ? "user"
+							      : m->role == CONV_TOOL ? "tool"
+										: "assistant"));
+		kids[i] = json_object_new_array();
+		json_object_object_add(node, "children", json_object_get(kids[i]));
+		json_object_array_add(nodes, node);
+		size_t pi = m->parent ? conv_find(c, m->parent) : (size_t)-1;
+		if (pi != (size_t)-1 && pi < i)
+			json_object_array_add(kids[pi], json_object_new_int64((int64_t)m->id));
+	}
+	for (size_t i = 0; i < c->n_msgs; i++)
+		json_object_put(kids[i]);
+	free(kids);
+	json_object_object_add(top, "tree", nodes);
+	/* Every record as written: what this squint does not know included. */
+	json_object *recs = json_object_new_array();
+	json_tokener *tok = json_tokener_new();
+	for (size_t pos = 0; pos < len;) {
+		const char *line = buf + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		if (!nl)
+			break; /* torn: not a record */
+		size_t ln = (size_t)(nl - line);
+		pos += ln + 1;
+		json_tokener_reset(tok);
+		json_object *o = json_tokener_parse_ex(tok, line, (int)ln);
+		if (o && json_tokener_get_parse_end(tok) == ln &&
+		    json_object_is_type(o, json_type_object) && load_str(o, "type", NULL))
+			json_object_array_add(recs, o);
+		else
+			json_object_put(o);
+	}
+	json_tokener_free(tok);
+	json_object_object_add(top, "records", recs);
+	return top;
 }
 
 /* ---- parameters back from a params record ---- */

@@ -18,6 +18,7 @@ static const struct {
 	{"/retry", CMD_RETRY},   {"/set", CMD_SET},     {"/system", CMD_SYSTEM},
 	{"/copy", CMD_COPY},     {"/edit", CMD_EDIT},   {"/tool", CMD_TOOL},
 	{"/view", CMD_VIEW},     {"/save", CMD_SAVE},
+	{"/branches", CMD_BRANCHES}, {"/forget", CMD_FORGET},
 };
 
 /* Return whether c is a blank (space, tab, newline). */
@@ -96,6 +97,9 @@ const char *cmd_help_text(void)
 	       "  /reasoning                show or fold reasoning (like C-r)\n"
 	       "  /save FILE                write the whole conversation to the new session file\n"
 	       "                            FILE and go on saving there\n"
+	       "  /branches                 the tree of the conversation: choose a branch to\n"
+	       "                            go on with (\xe2\x86\x91\xe2\x86\x93, Enter; Esc closes)\n"
+	       "  /forget N                 stop sending image N (the session file keeps it)\n"
 	       "  /new, /clear              start a new conversation\n"
 	       "  /help                     this text\n"
 	       "  /quit, /exit              leave squint\n"

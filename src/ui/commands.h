@@ -23,6 +23,8 @@ enum cmd_id {
 	CMD_TOOL,
 	CMD_VIEW,
 	CMD_SAVE,
+	CMD_BRANCHES,
+	CMD_FORGET,
 };
 
 /* Parse the input text: returns the command and sets *arg to its argument

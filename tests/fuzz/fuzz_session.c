@@ -92,7 +92,7 @@ static void load(const char *buf, size_t len, struct outcome *o)
 		json_tokener_free(tok);
 		o->messages = strdup(text);
 		json_object_put(msgs);
-		o->markdown = session_export_markdown(&s);
+		o->markdown = session_export_markdown(&s, NULL, NULL, NULL);
 		FUZZ_ASSERT(o->messages && o->markdown, "an export is missing");
 	}
 	session_done(&s);

@@ -134,7 +134,7 @@ run_squint -s "$S" -p "alpha"
 printf '{"type":"hologram","id":99}\nnot json at all\n' >>"$S"
 run_squint -s "$S" -p "beta"
 expect_rc 0
-expect_err_contains 'bad.jsonl:5: unknown record type "hologram" skipped'
+expect_err_contains 'bad.jsonl:5: unknown record type "hologram" kept but not used'
 expect_err_contains 'bad.jsonl:6: damaged record skipped (not JSON)'
 expect_body '[m["content"] for m in b["messages"]][::2] == ["alpha", "beta"]'
 case_end

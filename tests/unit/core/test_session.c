@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "core/session.h"
+#include "core/sessiondir.h"
 #include "core/sessionfile.h"
+#include <time.h>
 
 #define URL_A "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=="
 
@@ -303,7 +305,7 @@ static void test_corrupt_middle_and_unknown(void **state)
 	struct session r;
 	assert_int_equal(load(&r, f.data), 0);
 	assert_true(warned(&r, "f:4: damaged record skipped (not JSON)"));
-	assert_true(warned(&r, "f:5: unknown record type \"hologram\" skipped"));
+	assert_true(warned(&r, "f:5: unknown record type \"hologram\" kept but not used"));
 	assert_int_equal(r.n_warnings, 2); /* one per unknown type */
 	/* The orphan follows the message before it. */
 	assert_int_equal(r.conv.n_msgs, 3);
@@ -536,6 +538,106 @@ static void test_params_restore(void **state)
 	json_object_put(pj);
 }
 
+/* Encode s (header included) into f. */
+static void encode_file(struct session *s, struct strbuf *f)
+{
+	session_encode_header(s, f, 1000, "0.1.0");
+	for (size_t i = 0; i < s->conv.n_msgs; i++)
+		session_encode_msg(s, i, f);
+}
+
+static void test_forget(void **state)
+{
+	(void)state;
+	struct session s;
+	session_init(&s);
+	struct strbuf f = STRBUF_INIT;
+	user(&s.conv, "look", URL_A);
+	answer(&s.conv, "a red pixel");
+	encode_file(&s, &f);
+	session_encode_forget(&s, &f, URL_A, 1002);
+	assert_true(s.conv.msgs[0].parts[1].forgotten);
+	user(&s.conv, "and now?", NULL);
+	session_encode_msg(&s, 2, &f);
+	/* The request leaves the image out; the file keeps it. */
+	struct conv_request r;
+	conv_request_build_path(&s.conv, 2, &r);
+	assert_int_equal(r.n_msgs, 3);
+	assert_int_equal(r.msgs[0].n_parts, 1);
+	assert_int_equal(r.msgs[0].parts[0].kind, CHAT_PART_TEXT);
+	conv_request_done(&r);
+	assert_non_null(strstr(f.data, "\"type\":\"forget\""));
+	assert_non_null(strstr(f.data, URL_A));
+	struct session l;
+	assert_int_equal(load(&l, f.data), 0);
+	assert_int_equal(l.n_warnings, 0);
+	assert_true(l.conv.msgs[0].parts[1].forgotten);
+	json_object *msgs = session_export_messages(&l);
+	assert_null(strstr(json_object_to_json_string(msgs), "image_url"));
+	json_object_put(msgs);
+	/* A copy (/save) keeps it forgotten. */
+	struct strbuf all = STRBUF_INIT;
+	session_encode_header(&l, &all, 1003, "0.1.0");
+	session_encode_all(&l, &all, 1003);
+	struct session c;
+	assert_int_equal(load(&c, all.data), 0);
+	assert_true(c.conv.msgs[0].parts[1].forgotten);
+	session_done(&c);
+	session_done(&l);
+	session_done(&s);
+	strbuf_done(&all);
+	strbuf_done(&f);
+}
+
+static void test_newer_records_pass_through(void **state)
+{
+	(void)state;
+	struct strbuf f = STRBUF_INIT;
+	strbuf_puts(&f, "{\"type\":\"header\",\"format\":\"squint-session\",\"version\":7,"
+			"\"created\":1,\"squint\":\"9.0\"}\n");
+	strbuf_puts(&f, "{\"type\":\"user\",\"id\":1,\"parent\":0,\"content\":[{\"type\":\"text\","
+			"\"text\":\"hi\"}],\"mood\":\"calm\"}\n");
+	strbuf_puts(&f, "{\"type\":\"hologram\",\"id\":2,\"beam\":[1,2]}\n");
+	struct session r;
+	assert_int_equal(load(&r, f.data), 0);
+	assert_true(warned(&r, "f:1: written by a newer squint (format 7)"));
+	assert_true(warned(&r, "f:3: unknown record type \"hologram\" kept"));
+	assert_int_equal(r.conv.n_msgs, 1);
+	assert_int_equal(r.n_extra, 1);
+	struct strbuf all = STRBUF_INIT;
+	session_encode_all(&r, &all, 5);
+	assert_non_null(strstr(all.data, "{\"type\":\"hologram\",\"id\":2,\"beam\":[1,2]}\n"));
+	json_object *j = session_export_json(&r, f.data, f.len), *recs;
+	assert_true(json_object_object_get_ex(j, "records", &recs));
+	assert_int_equal(json_object_array_length(recs), 3);
+	assert_non_null(strstr(json_object_to_json_string(j), "\"mood\""));
+	assert_non_null(strstr(json_object_to_json_string(j), "\"beam\""));
+	json_object_put(j);
+	strbuf_done(&all);
+	session_done(&r);
+	strbuf_done(&f);
+}
+
+static void test_sessiondir_name(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	long long t = 1765036800; /* 2025-12-06 16:00 UTC */
+	char *n = sessiondir_name(t, "What's wrong with this Dialog?! \xc3\xa9t\xc3\xa9 /etc/passwd");
+	assert_string_equal(n, "2025-12-06-1600-what-s-wrong-with-this-dialog.jsonl");
+	free(n);
+	n = sessiondir_name(t, "");
+	assert_string_equal(n, "2025-12-06-1600-chat.jsonl");
+	free(n);
+	n = sessiondir_name(t, "../../\x1b[31m..");
+	assert_string_equal(n, "2025-12-06-1600-31m.jsonl");
+	free(n);
+	n = sessiondir_name(t, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b");
+	assert_true(strlen(n) <= strlen("2025-12-06-1600-") + 40 + strlen(".jsonl"));
+	free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +654,9 @@ int main(void)
 		cmocka_unit_test(test_key_never_written),
 		cmocka_unit_test(test_encode_all),
 		cmocka_unit_test(test_params_restore),
+		cmocka_unit_test(test_forget),
+		cmocka_unit_test(test_newer_records_pass_through),
+		cmocka_unit_test(test_sessiondir_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
