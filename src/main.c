@@ -12,6 +12,7 @@
 #include "oneshot.h"
 #include "options.h"
 #include "tui.h"
+#include "version.h"
 
 #include <curl/curl.h>
 #include <json-c/json_c_version.h>
@@ -20,15 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Print the versions of squint and of the libraries it uses. */
-static void main_print_version(void)
-{
-	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
-	printf("squint %s\n", PACKAGE_VERSION);
-	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
-	printf("json-c %s\n", json_c_version());
-}
 
 /* Print "squint: MSG" on stderr, with control characters shown visibly:
  * messages carry file names and text from files. */
@@ -155,7 +147,7 @@ int main(int argc, char **argv)
 		if (o.help)
 			options_print_help();
 		else
-			main_print_version();
+			version_print(stdout);
 		options_done(&o);
 		return SQUINT_EXIT_OK;
 	}
