@@ -9,6 +9,8 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
+#include "doctor.h"
+#include "models.h"
 #include "oneshot.h"
 #include "options.h"
 #include "tui.h"
@@ -79,7 +81,7 @@ static int main_export(const char *file, const char *format)
 
 /* Build the configuration: defaults, file, profile, environment, flags.
  * Returns 0, or -1 after printing the reason. */
-static int main_configure(struct squint_config *cfg, const struct options *o)
+static int main_configure(struct squint_config *cfg, const struct options *o, char **errp)
 {
 	char *err = NULL;
 	const char *profile = o->profile;
@@ -89,7 +91,7 @@ static int main_configure(struct squint_config *cfg, const struct options *o)
 			profile = env;
 	}
 	int rc = squint_config_load_file(cfg, o->config_file, profile, &err);
-	for (size_t i = 0; i < cfg->n_warnings; i++)
+	for (size_t i = 0; !errp && i < cfg->n_warnings; i++)
 		main_error(cfg->warnings[i]);
 	if (rc != 0)
 		goto fail;
@@ -116,9 +118,39 @@ static int main_configure(struct squint_config *cfg, const struct options *o)
 		goto fail;
 	return 0;
 fail:
+	if (errp) { /* --doctor reports it itself */
+		*errp = err;
+		return -1;
+	}
 	main_error(err);
 	free(err);
 	return -1;
+}
+
+/* --list-models: print the server's model ids, one a line, and keep them
+ * for the shell completions; returns an exit status. */
+static int main_list_models(const struct squint_config *cfg)
+{
+	struct models_list l;
+	int status = SQUINT_EXIT_OK;
+	if (models_fetch(cfg, &l) != 0) {
+		char *msg = xasprintf(_("cannot list the models of %s: %s"), cfg->base_url,
+				      l.message ? l.message : "?");
+		main_error(msg);
+		free(msg);
+		status = l.outcome == HTTP_STATUS_ERROR ? SQUINT_EXIT_SERVER
+			 : l.outcome == HTTP_OK		? SQUINT_EXIT_SERVER
+							: SQUINT_EXIT_NETWORK;
+	} else {
+		for (size_t i = 0; i < l.n_ids; i++) {
+			char *id = sanitize_line(l.ids[i]);
+			printf("%s\n", id);
+			free(id);
+		}
+		models_cache_write(&l);
+	}
+	models_list_done(&l);
+	return status;
 }
 
 /* Return true when cfg talks to OpenAI itself, which always needs a key
@@ -163,8 +195,19 @@ int main(int argc, char **argv)
 	int status = SQUINT_EXIT_USAGE;
 	struct squint_config cfg;
 	squint_config_init(&cfg);
-	if (main_configure(&cfg, &o) != 0)
+	if (o.doctor) {
+		char *cerr = NULL;
+		main_configure(&cfg, &o, &cerr);
+		status = doctor_run(&cfg, cerr, o.config_file);
+		free(cerr);
 		goto out;
+	}
+	if (main_configure(&cfg, &o, NULL) != 0)
+		goto out;
+	if (o.list_models) {
+		status = main_list_models(&cfg);
+		goto out;
+	}
 	if (!cfg.api_key && main_needs_key(&cfg)) {
 		main_error(_("no API key: set OPENAI_API_KEY, or api_key_env or api_key_cmd in "
 			     "the config file (see squint(1))"));

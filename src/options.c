@@ -41,6 +41,8 @@ enum {
 	OPT_PREVIEW,
 	OPT_EXPORT,
 	OPT_FORMAT,
+	OPT_DOCTOR,
+	OPT_LIST_MODELS,
 };
 
 static const struct option options_long[] = {
@@ -80,6 +82,8 @@ static const struct option options_long[] = {
 	{"session", required_argument, NULL, 's'},
 	{"export", required_argument, NULL, OPT_EXPORT},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"doctor", no_argument, NULL, OPT_DOCTOR},
+	{"list-models", no_argument, NULL, OPT_LIST_MODELS},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -181,6 +185,12 @@ enum options_result options_parse(struct options *o, int argc, char **argv, char
 			continue;
 		case OPT_PREVIEW:
 			o->preview = true;
+			continue;
+		case OPT_DOCTOR:
+			o->doctor = true;
+			continue;
+		case OPT_LIST_MODELS:
+			o->list_models = true;
 			continue;
 		case OPT_LOGPROBS:
 			options_add_setting(o, "logprobs", "--logprobs", "true");
@@ -295,6 +305,9 @@ void options_print_help(void)
 		"      --no-stream            ask for the whole answer at once\n"
 		"      --json                 print the final response as chat.completion JSON\n"
 		"  -v, --verbose              report usage, finish reason and timings on stderr\n"
+		"      --doctor               check the terminal, configuration and endpoint,\n"
+		"                             with a hint for each problem, and exit\n"
+		"      --list-models          print the models the server offers and exit\n"
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
 		"\n"
