@@ -201,8 +201,8 @@ static void doctor_config(struct doctor *d, const struct squint_config *cfg,
 				    _("file read: %s (mode %04o: others can change it, and with it "
 				      "where your key goes)"),
 				    f, mode);
-		else if ((sb.st_mode & (S_IRGRP | S_IROTH)) && cfg->key_source &&
-			 strstr(cfg->key_source, "api_key of"))
+		else if ((sb.st_mode & (S_IRGRP | S_IROTH)) && cfg->api_key && cfg->key_source &&
+			 strstr(cfg->key_source, "api_key of") && strstr(cfg->key_source, f))
 			doctor_line(d, DOCTOR_FAIL, fix,
 				    _("file read: %s (mode %04o: others can read the key in it)"), f,
 				    mode);
