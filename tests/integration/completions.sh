@@ -111,14 +111,16 @@ for i in {1..100}; do
 	[[ $out == *READY-42* ]] && break
 	sleep 0.05
 done
+# zle handles keys in order: the listing is out before the marker is.
 zpty -w -n z "$2"$'\C-d'
+zpty -w z $'\C-u'"print -r -- DONE-\$((6*7))"
 out=''
-quiet=0
-for i in {1..100}; do
-	if zpty -r -t z chunk; then out+=$chunk; quiet=0
-	else (( quiet++ )); (( quiet > 6 && $#out )) && break; sleep 0.05; fi
+for i in {1..400}; do
+	zpty -r -t z chunk && out+=$chunk
+	[[ $out == *DONE-42* ]] && break
+	sleep 0.05
 done
-print -r -- "$out"
+print -r -- "${out%%DONE-42*}"
 zpty -d z
 ZEOF
 	zcomp() {
