@@ -11,10 +11,13 @@
 #include "core/xalloc.h"
 #include "i18n.h"
 #include "batch.h"
+#include "doctor.h"
+#include "models.h"
 #include "oneshot.h"
 #include "options.h"
 #include "session-export.h"
 #include "tui.h"
+#include "version.h"
 
 #include <curl/curl.h>
 #include <json-c/json_c_version.h>
@@ -25,15 +28,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Print the versions of squint and of the libraries it uses. */
-static void main_print_version(void)
-{
-	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
-	printf("squint %s\n", PACKAGE_VERSION);
-	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
-	printf("json-c %s\n", json_c_version());
-}
 
 /* Print "squint: MSG" on stderr, with control characters shown visibly:
  * messages carry file names and text from files. */
@@ -88,7 +82,7 @@ static int main_continue(struct options *o)
 
 /* Build the configuration: defaults, file, profile, environment, flags.
  * Returns 0, or -1 after printing the reason. */
-static int main_configure(struct squint_config *cfg, const struct options *o)
+static int main_configure(struct squint_config *cfg, const struct options *o, char **errp)
 {
 	char *err = NULL;
 	const char *profile = o->profile;
@@ -98,7 +92,7 @@ static int main_configure(struct squint_config *cfg, const struct options *o)
 			profile = env;
 	}
 	int rc = squint_config_load_file(cfg, o->config_file, profile, &err);
-	for (size_t i = 0; i < cfg->n_warnings; i++)
+	for (size_t i = 0; !errp && i < cfg->n_warnings; i++)
 		main_error(cfg->warnings[i]);
 	if (rc != 0)
 		goto fail;
@@ -125,9 +119,39 @@ static int main_configure(struct squint_config *cfg, const struct options *o)
 		goto fail;
 	return 0;
 fail:
+	if (errp) { /* --doctor reports it itself */
+		*errp = err;
+		return -1;
+	}
 	main_error(err);
 	free(err);
 	return -1;
+}
+
+/* --list-models: print the server's model ids, one a line, and keep them
+ * for the shell completions; returns an exit status. */
+static int main_list_models(const struct squint_config *cfg)
+{
+	struct models_list l;
+	int status = SQUINT_EXIT_OK;
+	if (models_fetch(cfg, &l) != 0) {
+		char *msg = xasprintf(_("cannot list the models of %s: %s"), cfg->base_url,
+				      l.message ? l.message : "?");
+		main_error(msg);
+		free(msg);
+		status = l.outcome == HTTP_STATUS_ERROR ? SQUINT_EXIT_SERVER
+			 : l.outcome == HTTP_OK		? SQUINT_EXIT_SERVER
+							: SQUINT_EXIT_NETWORK;
+	} else {
+		for (size_t i = 0; i < l.n_ids; i++) {
+			char *id = sanitize_line(l.ids[i]);
+			printf("%s\n", id);
+			free(id);
+		}
+		models_cache_write(&l);
+	}
+	models_list_done(&l);
+	return status;
 }
 
 /* Return true when cfg talks to OpenAI itself, which always needs a key
@@ -156,7 +180,7 @@ int main(int argc, char **argv)
 		if (o.help)
 			options_print_help();
 		else
-			main_print_version();
+			version_print(stdout);
 		options_done(&o);
 		return SQUINT_EXIT_OK;
 	}
@@ -194,8 +218,19 @@ int main(int argc, char **argv)
 	/* From here on the process holds the API key: no core dump and no
 	 * ptrace by other processes of the user may read it. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (main_configure(&cfg, &o) != 0)
+	if (o.doctor) {
+		char *cerr = NULL;
+		main_configure(&cfg, &o, &cerr);
+		status = doctor_run(&cfg, cerr, o.config_file);
+		free(cerr);
 		goto out;
+	}
+	if (main_configure(&cfg, &o, NULL) != 0)
+		goto out;
+	if (o.list_models) {
+		status = main_list_models(&cfg);
+		goto out;
+	}
 	if (!cfg.api_key && main_needs_key(&cfg)) {
 		main_error(_("no API key: set OPENAI_API_KEY, or api_key_env or api_key_cmd in "
 			     "the config file (see squint(1))"));

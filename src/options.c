@@ -52,6 +52,8 @@ enum {
 	OPT_NO_SAVE,
 	OPT_LIST,
 	OPT_EXPORT_TO,
+	OPT_DOCTOR,
+	OPT_LIST_MODELS,
 };
 
 static const struct option options_long[] = {
@@ -97,6 +99,8 @@ static const struct option options_long[] = {
 	{"continue", no_argument, NULL, 'c'},
 	{"list", no_argument, NULL, OPT_LIST},
 	{"export-to", required_argument, NULL, OPT_EXPORT_TO},
+	{"doctor", no_argument, NULL, OPT_DOCTOR},
+	{"list-models", no_argument, NULL, OPT_LIST_MODELS},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"each", no_argument, NULL, OPT_EACH},
 	{"jobs", required_argument, NULL, OPT_JOBS},
@@ -251,6 +255,12 @@ enum options_result options_parse(struct options *o, int argc, char **argv, char
 			free(o->out);
 			o->out = xstrdup(optarg);
 			continue;
+		case OPT_DOCTOR:
+			o->doctor = true;
+			continue;
+		case OPT_LIST_MODELS:
+			o->list_models = true;
+			continue;
 		case OPT_LOGPROBS:
 			options_add_setting(o, "logprobs", "--logprobs", "true");
 			if (optarg)
@@ -388,6 +398,9 @@ void options_print_help(void)
 		"      --no-stream            ask for the whole answer at once\n"
 		"      --json                 print the final response as chat.completion JSON\n"
 		"  -v, --verbose              report usage, finish reason and timings on stderr\n"
+		"      --doctor               check the terminal, configuration and endpoint,\n"
+		"                             with a hint for each problem, and exit\n"
+		"      --list-models          print the models the server offers and exit\n"
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
 		"\n"

@@ -27,6 +27,8 @@ struct options {
 	bool preview;
 	bool help;
 	bool version;
+	bool doctor;      /* --doctor */
+	bool list_models; /* --list-models */
 	char **inputs; /* images and URLs, in order; owned */
 	size_t n_inputs;
 	struct option_setting *settings;
