@@ -95,6 +95,12 @@ _squint()
         -s | --session | --export)
             _squint_files '@(*.jsonl|*.JSONL)'
             return 0 ;;
+        --out)
+            _squint_files '@(*.jsonl|*.JSONL)'
+            return 0 ;;
+        --export-to)
+            _squint_files ''
+            return 0 ;;
         --config | --cacert)
             _squint_files ''
             return 0 ;;
@@ -102,7 +108,7 @@ _squint()
             _squint_files '@(*.json|*.JSON)'
             return 0 ;;
         --format)
-            COMPREPLY=($(compgen -W $'messages\nmarkdown' -- "$cur"))
+            COMPREPLY=($(compgen -W $'messages\nmarkdown\njson' -- "$cur"))
             return 0 ;;
         --detail)
             COMPREPLY=($(compgen -W $'low\nhigh\nauto' -- "$cur"))
@@ -116,7 +122,7 @@ _squint()
         -p | --prompt | --base-url | --system | -t | --temperature | --top-p | -n | --n | \
             --stop | --max-tokens | --presence-penalty | --frequency-penalty | --logit-bias | \
             --user | --seed | --retries | --idle-timeout | --connect-timeout | --header | \
-            --proxy)
+            --proxy | --jobs | --group | --max-line-mb | --max-answer-mb)
             return 0 ;;
     esac
 
@@ -126,8 +132,10 @@ _squint()
 --logit-bias= --user= --seed= --json-mode --response-format= --tools= --tool-choice=
 --logprobs --detail= --no-stream --json --retries= --idle-timeout= --connect-timeout=
 --cacert= --insecure --header= --proxy= --max-edge= --original --preview --session=
---export= --format= --doctor --list-models --config= --verbose --help --version
--p -m -P -t -n -s -v -h -V'
+--export= --format= --export-to= --continue --no-save --list --each --group= --jobs=
+--unordered --out= --max-line-mb= --max-answer-mb= --doctor --list-models --config=
+--verbose --help --version
+-p -m -P -t -n -s -c -v -h -V'
         IFS=$' \n'
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         # An option that takes a value: no space after its '='.
