@@ -57,7 +57,7 @@ struct term_caps {
 	bool sync_output; /* DECRPM says mode 2026 (synchronized output) works */
 	bool probed;	  /* the queries were written */
 	bool answered;	  /* the DA1 reply arrived in time */
-	char why[112];	  /* one line for --doctor, e.g. "sixel: DA1 reply lists 4" */
+	char why[192];	  /* one line for --doctor, e.g. "sixel: DA1 reply lists 4" */
 	unsigned char typed[TERM_TYPED_MAX]; /* keys typed during the probe */
 	size_t ntyped;
 };
