@@ -1135,13 +1135,24 @@ static void md_put_entity(struct md_ctx *x, const char *s, size_t n)
 	md_text_put_clean(&x->para, s, n, st, 0);
 }
 
+/* Return whether s[0..n) is only spaces. */
+static int md_all_spaces(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ')
+			return 0;
+	return 1;
+}
+
 /* md4c: text. */
 static int md_cb_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 {
 	struct md_ctx *x = ud;
-	/* No text can be longer than the source: anything else is a parser
-	 * bug, better dropped than followed into unmapped memory. */
-	if (size > x->src_size)
+	/* No text can be longer than the source, but for the spaces md4c
+	 * makes of tabs that indent code (four for each at most): anything
+	 * else is a parser bug, better dropped than followed into unmapped
+	 * memory. */
+	if (size > x->src_size && (size / 4 > x->src_size || !md_all_spaces(text, size)))
 		return 0;
 	if (x->in_code) {
 		if (type == MD_TEXT_NULLCHAR)

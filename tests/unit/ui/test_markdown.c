@@ -223,6 +223,10 @@ static void test_code_blocks(void **state)
 	assert_int_equal(style_of(&ls.v[1], "int"), MD_ST_CODEBLOCK);
 	assert_int_equal(style_of(&ls.v[2], "↪"), MD_ST_CODEBLOCK | MD_ST_WRAPMARK);
 	assert_int_equal(style_of(&ls.v[2], "d)"), MD_ST_CODEBLOCK);
+	/* In a text shorter than the spaces md4c makes of its tabs, an
+	 * indented code line keeps its indent. */
+	assert_md("```\n\t\t\tx", 40, "            x");
+	assert_md("```\nx\n\t\t\t", 40, "x\n            ");
 	/* Markdown inside code is text; blank lines inside are kept. */
 	assert_md("```\n**not bold**\n\n# nor a heading\n```", 40,
 		  "**not bold**\n\n# nor a heading");
