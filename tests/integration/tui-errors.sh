@@ -12,7 +12,14 @@ tui_keys Enter
 tui_type "doomed"
 tui_keys Enter
 expect_screen "HTTP 400"
-n=$(tui_screen | grep -c "Bad thing happened")
+# The pane and the status bar may be a frame apart.
+i=0
+while :; do
+	n=$(tui_screen | grep -c "Bad thing happened" || true)
+	[ "$n" = 2 ] || [ $i -ge 50 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
 [ "$n" = 2 ] || fail "the error shows $n times, expected 2 (pane and status bar)"
 # Nothing came back: the question is back in the input.
 expect_screen "> doomed"

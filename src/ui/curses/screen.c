@@ -331,14 +331,25 @@ static void screen_draw_status(const struct screen_frame *f)
 	const char *l = f->status_left ? f->status_left : "";
 	const char *m = f->status_mid ? f->status_mid : "";
 	const char *r = f->status_right ? f->status_right : "";
-	/* Room goes to the right end (short), then the left, then the middle. */
+	/* Room goes to the right end (short), then the middle (what just
+	 * happened, an error say), then the left: a long model name gives way
+	 * down to 16 columns. */
 	int wr = width_of(r, strlen(r));
 	if (wr > COLS / 3)
 		wr = 0;
 	int wl = width_of(l, strlen(l));
-	int max_l = COLS - 2 - (wr ? wr + 2 : 0);
-	if (*m && wl > max_l / 2)
-		max_l /= 2;
+	int avail = COLS - 2 - (wr ? wr + 2 : 0);
+	int max_l = wl < avail ? wl : avail;
+	if (*m) {
+		int wm = width_of(m, strlen(m));
+		int floor = wl < 16 ? wl : 16;
+		if (max_l + 2 + wm > avail)
+			max_l = avail - 2 - wm > floor ? avail - 2 - wm : floor;
+		if (max_l > avail)
+			max_l = avail;
+	}
+	if (max_l < 0)
+		max_l = 0;
 	move(y, 1);
 	int col = 1 + screen_put(l, strlen(l), max_l);
 	int end = COLS - 1 - (wr ? wr + 2 : 0);
