@@ -115,6 +115,14 @@ static void batch_on_signal(int sig)
 }
 
 /* Return the wall clock in seconds (for records). */
+/* Make j's response empty, with the answer cap and the key to mask. */
+static void batch_response_init(struct batch_job *j)
+{
+	chat_response_init(&j->resp);
+	chat_response_set_limits(&j->resp, (size_t)j->b->cfg->max_answer_mb << 20, 0);
+	chat_response_set_secret(&j->resp, j->b->cfg->api_key);
+}
+
 static double batch_wall(void)
 {
 	struct timespec ts;
@@ -527,7 +535,7 @@ static void batch_job_finish(struct batch *b, struct batch_job *j)
 		j->sse = NULL;
 	}
 	chat_response_done(&j->resp);
-	chat_response_init(&j->resp);
+	batch_response_init(j);
 	strbuf_done(&j->raw);
 	if (j->state == JOB_RUNNING)
 		b->running--;
@@ -745,7 +753,7 @@ static void batch_plan(struct batch *b, const struct batch_list *l, const struct
 			strbuf_init(&j->out);
 			strbuf_init(&j->raw);
 			sanitize_init(&j->san);
-			chat_response_init(&j->resp);
+			batch_response_init(j);
 		}
 		j->items[j->n_items++] = i;
 	}

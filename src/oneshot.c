@@ -630,6 +630,7 @@ int oneshot_run(struct squint_config *cfg, const struct oneshot_args *args)
 	o.stream = cfg->params.stream;
 	o.sse_parser = sse_parser_new((size_t)cfg->max_line_mb << 20, oneshot_on_event, &o);
 	chat_response_set_limits(&o.resp, (size_t)cfg->max_answer_mb << 20, 0);
+	chat_response_set_secret(&o.resp, cfg->api_key);
 	url = xasprintf("%s/chat/completions", cfg->base_url);
 	if (args->verbose)
 		fprintf(stderr, _("squint: POST %s (Authorization: Bearer <redacted, %zu characters>)\n"),

@@ -238,6 +238,7 @@ void tui_request(struct tui *t, size_t upto, const char *user_text)
 	q->sse = sse_parser_new((size_t)t->cfg->max_line_mb << 20, tui_on_event, t);
 	chat_response_init(&q->resp);
 	chat_response_set_limits(&q->resp, (size_t)t->cfg->max_answer_mb << 20, 0);
+	chat_response_set_secret(&q->resp, t->cfg->api_key);
 	q->t_start = http_now();
 	q->active = true;
 	t->last_ckpt = q->t_start;

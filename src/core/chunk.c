@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include "core/chunk.h"
+#include "core/config.h"
 #include "core/xalloc.h"
 
 #include <limits.h>
@@ -71,6 +72,11 @@ void chat_response_done(struct chat_response *r)
 }
 
 /* Set the caps, 0 meaning the default for each. */
+void chat_response_set_secret(struct chat_response *r, const char *secret)
+{
+	r->secret = secret;
+}
+
 void chat_response_set_limits(struct chat_response *r, size_t max_content_bytes, int max_choices)
 {
 	/* json-c takes string lengths as int: keep every piece below that. */
@@ -215,6 +221,10 @@ static void chunk_set_error(struct chat_response *r, json_object *e)
 	} else {
 		r->error.message = xstrdup(json_object_get_string(e));
 	}
+	config_scrub(r->error.message, r->secret);
+	config_scrub(r->error.type, r->secret);
+	config_scrub(r->error.code, r->secret);
+	config_scrub(r->error.param, r->secret);
 }
 
 /* Return whether o carries an error, filling r->error if so. */

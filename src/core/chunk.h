@@ -69,7 +69,8 @@ struct chat_response {
 	size_t n_malformed;
 	char *malformed_sample; /* first bad payload, at most 80 bytes, or NULL */
 
-	/* Private: caps and the reused JSON tokener. */
+	/* Private: caps, the secret to mask, the reused JSON tokener. */
+	const char *secret;
 	size_t max_content_bytes;
 	int max_choices;
 	json_tokener *tok;
@@ -122,6 +123,10 @@ void chat_response_done(struct chat_response *r);
  * calls together (0: default 64 MiB), max_choices for choice indexes
  * (0: default 128). */
 void chat_response_set_limits(struct chat_response *r, size_t max_content_bytes, int max_choices);
+
+/* Mask secret (not copied: it must outlive r) wherever an error the server
+ * sends quotes it, so the key never reaches a message or a session file. */
+void chat_response_set_secret(struct chat_response *r, const char *secret);
 
 /* Decode one SSE event's data (len bytes, not NUL-terminated) into r,
  * calling fn(ud, ...) for each delta (fn may be NULL); returns the result. */

@@ -58,6 +58,23 @@ expect_err_contains "HTTP 401"
 expect_err_lacks "$TEST_KEY"
 case_end
 
+case_begin "an error in the middle of a stream that quotes the key never shows it"
+run_squint --retries 0 -p x -m "fault:midstream_error=2;message=bad%20key%20KEY%20here" \
+	-s "$T/echo.jsonl"
+[ "$rc" != 0 ] || fail "exit status 0"
+expect_err_contains "bad key"
+expect_err_lacks "$TEST_KEY"
+grep -q "bad key" "$T/echo.jsonl" || fail "the error is not in the session file"
+! grep -q "$TEST_KEY" "$T/echo.jsonl" || fail "the session file holds the key"
+run_squint --retries 0 -p x --each -m "fault:midstream_error=2;message=bad%20key%20KEY" \
+	"$top_srcdir/data/demo.png" --out "$T/echo-batch.jsonl"
+[ "$rc" != 0 ] || fail "batch: exit status 0"
+expect_out_contains "bad key"
+expect_out_lacks "$TEST_KEY"
+expect_err_lacks "$TEST_KEY"
+! grep -q "$TEST_KEY" "$T/echo-batch.jsonl" || fail "the batch record holds the key"
+case_end
+
 case_begin "a redirect to another host does not carry the key"
 "$PY" "$SERVER" --port 0 --port-file "$T/port2" --log "$T/server2.log" --quiet 2>"$T/server2.err" &
 pid2=$!
