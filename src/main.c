@@ -165,7 +165,9 @@ int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 #if ENABLE_NLS
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* SQUINT_LOCALEDIR: catalogs not yet installed (the build tree). */
+	const char *localedir = getenv("SQUINT_LOCALEDIR");
+	bindtextdomain(PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain(PACKAGE);
 #endif
 	struct options o;

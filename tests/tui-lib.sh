@@ -74,7 +74,8 @@ tui_start() {
 	done
 	envs=""
 	for v in OPENAI_BASE_URL OPENAI_API_KEY SQUINT_MODEL HOME XDG_CONFIG_HOME XDG_STATE_HOME \
-		LC_ALL SQUINT_TUI_EXIT_AFTER NO_COLOR SQUINT_TEST_UPLOAD_BPS SQUINT_TEST_PREPARE_MS; do
+		LC_ALL LANGUAGE SQUINT_LOCALEDIR SQUINT_TUI_EXIT_AFTER NO_COLOR SQUINT_TEST_UPLOAD_BPS \
+		SQUINT_TEST_PREPARE_MS; do
 		eval "val=\${$v-__unset__}"
 		[ "$val" = __unset__ ] && continue
 		envs="$envs $v='$val'"
@@ -85,8 +86,9 @@ tui_start() {
 	tmux -L "$TUI_SOCK" -f /dev/null new-session -d -x "$cols" -y "$rows" \
 		"env TERM=${TUI_TERM:-tmux-256color} $envs '$TUI_BIN' $args 2>'$T/tui.err'; echo SQUINT-EXITED \$?; sleep 30"
 	tmux -L "$TUI_SOCK" set-option -g remain-on-exit on >/dev/null 2>&1
-	# The status bar's right end counts tokens from the first frame on.
-	tui_wait_for " tokens" || fail "squint did not start"
+	# The status bar's right end counts tokens from the first frame on
+	# (TUI_READY: that text in another language).
+	tui_wait_for "${TUI_READY:- tokens}" || fail "squint did not start"
 }
 
 # tui_screen: print the screen as text.
