@@ -24,11 +24,18 @@ for line in sys.stdin.read().splitlines():
 print(w)'
 }
 
+# Every message of the sources as they are now.
+(cd "$top_srcdir" && grep -v '^#' po/POTFILES.in |
+	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 -f - -o "$T/squint.pot") ||
+	{ echo "Bail out! xgettext failed"; exit 1; }
+
 for l in de es zh_CN; do
-	case_begin "$l: every message of the catalog is translated and well formed"
+	case_begin "$l: every message of the sources is translated, and well formed"
 	msgfmt -c --check-format --statistics -o /dev/null "$top_srcdir/po/$l.po" 2>"$T/stat" ||
 		fail "msgfmt -c: $(head -n3 "$T/stat")"
 	grep -q "untranslated\|fuzzy" "$T/stat" && fail "$(cat "$T/stat")"
+	msgcmp "$top_srcdir/po/$l.po" "$T/squint.pot" 2>"$T/cmp" ||
+		fail "po/$l.po lacks messages: $(grep -c 'this message is used but not defined' "$T/cmp") (make update-po, then translate)"
 	case_end
 done
 
