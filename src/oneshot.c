@@ -392,7 +392,8 @@ static void oneshot_preview(const struct squint_config *cfg, const struct onesho
 		struct img_info info;
 		image_init(&img);
 		/* A fetched URL is previewed from the bytes that are sent. */
-		bool fetched = strncasecmp(args->inputs[i], "http", 4) == 0 &&
+		bool fetched = (strncasecmp(args->inputs[i], "http://", 7) == 0 ||
+				strncasecmp(args->inputs[i], "https://", 8) == 0) &&
 			       strncmp(atts[i].url, "data:", 5) == 0;
 		if (fetched)
 			buf = attach_data_uri_bytes(atts[i].url, &len);
