@@ -3,8 +3,8 @@
 #include "img/upload.h"
 #include "core/xalloc.h"
 
-#include <stdlib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 

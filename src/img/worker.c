@@ -94,7 +94,8 @@ static void worker_thumb(struct img_job *job, struct image *fitted)
 	} else {
 		unsigned char *buf = NULL;
 		size_t len = 0;
-		/* A fetched URL is not downloaded twice: its sent bytes do. */
+		/* A fetched URL is not downloaded twice: the preview is
+		 * made from the bytes that are sent. */
 		bool url = strncasecmp(job->arg, "http://", 7) == 0 || strncasecmp(job->arg, "https://", 8) == 0;
 		if (url)
 			buf = attach_data_uri_bytes(job->att.url, &len);
