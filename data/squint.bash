@@ -131,7 +131,7 @@ _squint()
 --top-p= --n= --stop= --max-tokens= --presence-penalty= --frequency-penalty=
 --logit-bias= --user= --seed= --json-mode --response-format= --tools= --tool-choice=
 --logprobs --detail= --no-stream --json --retries= --idle-timeout= --connect-timeout=
---cacert= --insecure --header= --proxy= --max-edge= --original --preview --session=
+--cacert= --insecure --header= --proxy= --max-edge= --original --fetch-urls --preview --session=
 --export= --format= --export-to= --continue --no-save --list --each --group= --jobs=
 --unordered --out= --max-line-mb= --max-answer-mb= --doctor --list-models --config=
 --verbose --help --version

@@ -14,6 +14,7 @@
 #include "core/xalloc.h"
 #include "i18n.h"
 #include "img/upload.h"
+#include "net/fetch.h"
 #include "net/http.h"
 #include "oneshot.h"
 
@@ -792,6 +793,7 @@ int batch_run(struct squint_config *cfg, const struct batch_args *args)
 	strbuf_init(&b->prompt);
 	batch_sched_init(&b->sched, args->jobs > 0 ? args->jobs : 4);
 	upload_opts_from_config(&b->uo, cfg);
+	b->uo.fetch = fetch_url;
 	struct batch_list l;
 	struct batch_resume rs;
 	memset(&l, 0, sizeof l);

@@ -17,6 +17,7 @@
 #include "img/upload.h"
 #include "term/probe.h"
 #include "ui/curses/inline.h"
+#include "net/fetch.h"
 #include "net/http.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -347,6 +349,7 @@ static int oneshot_load_inputs(const struct squint_config *cfg, const struct one
 {
 	struct upload_opts uo;
 	upload_opts_from_config(&uo, cfg);
+	uo.fetch = fetch_url;
 	for (size_t i = 0; i < args->n_inputs; i++) {
 		char *err = NULL;
 		attachment_init(&atts[i]);
@@ -388,7 +391,14 @@ static void oneshot_preview(const struct squint_config *cfg, const struct onesho
 		struct image img;
 		struct img_info info;
 		image_init(&img);
-		if (attachment_read(args->inputs[i], lim.max_bytes, &buf, &len, &err) == 0 &&
+		/* A fetched URL is previewed from the bytes that are sent. */
+		bool fetched = (strncasecmp(args->inputs[i], "http://", 7) == 0 ||
+				strncasecmp(args->inputs[i], "https://", 8) == 0) &&
+			       strncmp(atts[i].url, "data:", 5) == 0;
+		if (fetched)
+			buf = attach_data_uri_bytes(atts[i].url, &len);
+		if ((fetched ? buf != NULL
+			     : attachment_read(args->inputs[i], lim.max_bytes, &buf, &len, &err) == 0) &&
 		    img_decode(buf, len, args->inputs[i], &lim, &img, &info, &err) == 0) {
 			struct strbuf label = STRBUF_INIT, safe = STRBUF_INIT;
 			strbuf_printf(&label, "[%zu] %s %ux%u", i + 1, atts[i].name, atts[i].width,

@@ -42,6 +42,7 @@ enum {
 	OPT_MAX_EDGE,
 	OPT_ORIGINAL,
 	OPT_PREVIEW,
+	OPT_FETCH_URLS,
 	OPT_EXPORT,
 	OPT_FORMAT,
 	OPT_EACH,
@@ -92,6 +93,7 @@ static const struct option options_long[] = {
 	{"max-edge", required_argument, NULL, OPT_MAX_EDGE},
 	{"original", no_argument, NULL, OPT_ORIGINAL},
 	{"preview", no_argument, NULL, OPT_PREVIEW},
+	{"fetch-urls", no_argument, NULL, OPT_FETCH_URLS},
 	{"session", required_argument, NULL, 's'},
 	{"export", required_argument, NULL, OPT_EXPORT},
 	{"format", required_argument, NULL, OPT_FORMAT},
@@ -150,6 +152,7 @@ static const struct {
 	{OPT_PROXY, "proxy", "--proxy", NULL},
 	{OPT_MAX_EDGE, "max_edge", "--max-edge", NULL},
 	{OPT_ORIGINAL, "original", "--original", "true"},
+	{OPT_FETCH_URLS, "fetch_urls", "--fetch-urls", "true"},
 	{OPT_NO_SAVE, "save", "--no-save", "false"},
 };
 
@@ -375,10 +378,14 @@ void options_print_help(void)
 		"      --logprobs[=N]         return log probabilities (and N top tokens)\n"
 		"      --detail=LEVEL         image detail: low, high or auto\n"
 		"\n"
-		"Images (PNG, JPEG, GIF, WebP files, or http(s) URLs passed as they are):\n"
+		"Images (PNG, JPEG, GIF, WebP files, or http(s) URLs, passed as they are\n"
+		"unless --fetch-urls):\n"
 		"      --max-edge=auto|N      fit images to what the model uses (auto, the\n"
 		"                             default), or to N pixels on the long side\n"
 		"      --original             send image files as they are (no fitting)\n"
+		"      --fetch-urls           download http(s) image URLs and send them like\n"
+		"                             files (within max_file_mb; no API key or\n"
+		"                             --header is sent to the image host)\n"
 		"      --preview              show each image in the terminal first (sixel or\n"
 		"                             colour blocks; SQUINT_GRAPHICS=sixel|blocks|none)\n"
 		"\n"),

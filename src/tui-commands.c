@@ -5,6 +5,7 @@
 #include "core/xalloc.h"
 #include "i18n.h"
 #include "img/upload.h"
+#include "net/fetch.h"
 #include "ui/commands.h"
 
 #include <glob.h>
@@ -20,10 +21,13 @@ int tui_attach_one(struct tui *t, const char *arg)
 	char *err = NULL;
 	struct upload_opts uo;
 	upload_opts_from_config(&uo, t->cfg);
+	uo.fetch = fetch_url;
 	/* Local files are decoded and fitted off the loop: typing never
-	 * waits for a big image.  URLs need no work. */
-	if (strncasecmp(arg, "http://", 7) != 0 && strncasecmp(arg, "https://", 8) != 0 &&
-	    tui_images_prepare(t, arg))
+	 * waits for a big image.  URLs need no work, unless they are to be
+	 * fetched: the worker downloads them too.  (Without a worker the
+	 * download below blocks: the price of a thread that would not start.) */
+	bool url = strncasecmp(arg, "http://", 7) == 0 || strncasecmp(arg, "https://", 8) == 0;
+	if ((!url || t->cfg->fetch_urls) && tui_images_prepare(t, arg))
 		return 0;
 	attachment_init(&a);
 	if (upload_attach(&a, arg, &uo, &err) != 0) {

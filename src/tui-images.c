@@ -18,12 +18,14 @@
 #include "img/preview.h"
 #include "img/upload.h"
 #include "img/worker.h"
+#include "net/fetch.h"
 #include "ui/chatlayout.h"
 #include "ui/curses/screen.h"
 #include "ui/placement.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Most rows a thumbnail takes under its message (TODO: config key
  * preview_rows). */
@@ -237,13 +239,17 @@ bool tui_images_prepare(struct tui *t, const char *arg)
 		return false;
 	struct upload_opts uo;
 	upload_opts_from_config(&uo, t->cfg);
+	uo.fetch = fetch_url;
 	unsigned bw, bh;
 	tui_images_box(&bw, &bh);
 	struct attachment a;
 	attachment_init(&a);
 	a.arg = xstrdup(arg);
 	const char *slash = strrchr(arg, '/');
-	a.name = xstrdup(slash && slash[1] ? slash + 1 : arg);
+	if (strncasecmp(arg, "http://", 7) == 0 || strncasecmp(arg, "https://", 8) == 0)
+		a.name = attachment_url_name(arg);
+	else
+		a.name = xstrdup(slash && slash[1] ? slash + 1 : arg);
 	a.preparing = true;
 	a.preview_id = r->next_id++;
 	struct img_job *job = img_job_new(a.preview_id, arg, &uo, bw, bh);

@@ -437,7 +437,7 @@ const char *image_type_name(enum image_type t)
 /* Return a newly allocated human-readable size ("512 bytes", "61.2 MB") in
  * binary units; round_up picks the rounding, so that a file just over a limit
  * never prints the same number as the limit.  The caller frees it. */
-static char *attach_format_size(uintmax_t bytes, int round_up)
+char *attach_format_size(uintmax_t bytes, int round_up)
 {
 	static const char *const units[] = {N_("kB"), N_("MB"), N_("GB"), N_("TB")};
 	if (bytes < 1024)
@@ -551,26 +551,59 @@ int attachment_read(const char *arg, size_t max_bytes, unsigned char **out, size
 		free(buf);
 		return attach_fail(err, arg, _("the file is empty"));
 	}
-
-	enum image_type type = image_sniff(buf, got);
-	if (type == IMAGE_UNKNOWN) {
-		if (err)
-			*err = xasprintf(_("%s: not an image (it looks like %s)"), arg,
-					 image_sniff_describe(buf, got));
+	if (attachment_check(arg, buf, got, err) != 0) {
 		free(buf);
-		return -1;
-	}
-	unsigned w, h;
-	if (image_size(buf, got, type, &w, &h) != 0) {
-		free(buf);
-		if (err)
-			*err = xasprintf(_("%s: the %s image is truncated or damaged"), arg,
-					 image_type_name(type));
 		return -1;
 	}
 	*out = buf;
 	*out_len = got;
 	return 0;
+}
+
+/* Check that the len bytes at buf are an image with a whole header, by
+ * their magic bytes; 0, or -1 with *err naming arg. */
+int attachment_check(const char *arg, const unsigned char *buf, size_t len, char **err)
+{
+	if (len == 0)
+		return attach_fail(err, arg, _("the file is empty"));
+	enum image_type type = image_sniff(buf, len);
+	if (type == IMAGE_UNKNOWN) {
+		if (err)
+			*err = xasprintf(_("%s: not an image (it looks like %s)"), arg,
+					 image_sniff_describe(buf, len));
+		return -1;
+	}
+	unsigned w, h;
+	if (image_size(buf, len, type, &w, &h) != 0) {
+		if (err)
+			*err = xasprintf(_("%s: the %s image is truncated or damaged"), arg,
+					 image_type_name(type));
+		return -1;
+	}
+	return 0;
+}
+
+/* Return the name an http(s) URL is shown by: the last segment of its
+ * path, without query or fragment (the whole URL when that is empty);
+ * newly allocated, the caller frees it. */
+char *attachment_url_name(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	size_t end = strcspn(p, "?#");
+	const char *path = memchr(p, '/', end);
+	if (!path)
+		return xstrdup(url);
+	const char *seg = path, *stop = p + end;
+	for (const char *q = path; q < stop; q++)
+		if (*q == '/' && q + 1 < stop)
+			seg = q + 1;
+	size_t n = (size_t)(stop - seg);
+	while (n && seg[n - 1] == '/')
+		n--;
+	if (n == 0 || *seg == '/')
+		return xstrdup(url);
+	return xstrndup(seg, n);
 }
 
 char *attachment_data_uri(const unsigned char *buf, size_t len, enum image_type type)
@@ -608,7 +641,8 @@ int attachment_set_file(struct attachment *a, const char *arg, const unsigned ch
 	attachment_done(a);
 	const char *slash = strrchr(arg, '/');
 	a->arg = xstrdup(arg);
-	a->name = xstrdup(slash && slash[1] ? slash + 1 : arg);
+	a->name = attach_is_url(arg) ? attachment_url_name(arg)
+				     : xstrdup(slash && slash[1] ? slash + 1 : arg);
 	a->is_url = false;
 	a->type = type;
 	a->width = w;

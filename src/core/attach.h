@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum image_type { IMAGE_UNKNOWN, IMAGE_PNG, IMAGE_JPEG, IMAGE_GIF, IMAGE_WEBP };
 
@@ -68,6 +69,17 @@ void attachment_done(struct attachment *a);
  * malloc; the caller frees it), or -1 with *err newly allocated. */
 int attachment_read(const char *arg, size_t max_bytes, unsigned char **out, size_t *out_len,
 		    char **err);
+/* Check that the len bytes at buf (a file's or a download's) are an image
+ * whose header is whole, by magic bytes only; returns 0, or -1 with *err
+ * (if err is not NULL) newly allocated, naming arg. */
+int attachment_check(const char *arg, const unsigned char *buf, size_t len, char **err);
+/* Return the name an http(s) URL is shown by: the last segment of its path
+ * without query or fragment ("shot.png" of https://h/a/shot.png?s=1), or
+ * the whole URL when the path has none; newly allocated, the caller frees it. */
+char *attachment_url_name(const char *url);
+/* Return bytes as a short size for messages ("1.5 MB"; round_up: never
+ * below the real size); newly allocated, the caller frees it. */
+char *attach_format_size(uintmax_t bytes, int round_up);
 /* Return a newly malloc'ed data: URI of len bytes of type, or NULL when out
  * of memory. */
 char *attachment_data_uri(const unsigned char *buf, size_t len, enum image_type type);

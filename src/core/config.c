@@ -308,7 +308,7 @@ static const char *const config_keys[] = {
 	"cacert",	"insecure", "proxy", "max_edge", "original", "max_megapixels",
 	"max_file_mb", "jpeg_quality", "webp_quality", "preview_rows", "graphics",
 	"max_line_mb", "max_answer_mb",
-	"save",
+	"save", "fetch_urls",
 };
 
 /* Set one of the image settings; returns 0, -1 with *err, or 1 when key is
@@ -455,6 +455,15 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 		free(q);
 		return -1;
 	}
+	if (strcmp(key, "fetch_urls") == 0) {
+		if (config_parse_bool(value, &c->fetch_urls) == 0)
+			return 0;
+		char *q = config_quote(value);
+		*err = xasprintf(_("%s must be true or false (yes/no, on/off, 1/0), not %s"), key,
+				 q);
+		free(q);
+		return -1;
+	}
 	if (strcmp(key, "save") == 0) {
 		bool b;
 		if (config_parse_bool(value, &b) == 0) {
@@ -522,6 +531,8 @@ void squint_config_unset(struct squint_config *c, const char *key)
 		c->cacert = NULL;
 	} else if (strcmp(key, "insecure") == 0) {
 		c->insecure = false;
+	} else if (strcmp(key, "fetch_urls") == 0) {
+		c->fetch_urls = false;
 	} else if (strcmp(key, "proxy") == 0) {
 		free(c->proxy);
 		c->proxy = NULL;

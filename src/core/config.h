@@ -46,7 +46,8 @@ struct squint_config {
 	/* Images: fitting for upload and the limits of what is read. */
 	long max_edge;		/* -1: auto (fit to the model), 0: send as is, else px */
 	double max_megapixels;	/* default 100 */
-	double max_file_mb;	/* default 50 */
+	double max_file_mb;	/* default 50; also caps a fetched URL */
+	bool fetch_urls;	/* download http(s) images and send them as data URIs */
 	int jpeg_quality;	/* 1..100, default 85 */
 	int webp_quality;	/* 1..100, default 85 */
 	int preview_rows;	/* thumbnail height in the TUI, rows; default 12 */

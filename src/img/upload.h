@@ -8,6 +8,7 @@
 #include "img/decode.h"
 #include "img/encode.h"
 #include "img/prepare.h"
+#include "net/fetch.h"
 
 /* The settings that decide how an image is prepared for upload. */
 struct upload_opts {
@@ -16,15 +17,26 @@ struct upload_opts {
 	long max_edge;      /* -1 auto, 0 as is, else pixels */
 	struct img_limits lim;
 	struct img_quality q;
+	/* --fetch-urls: download http(s) URLs with fetch (fetch_url() of
+	 * net/fetch.h, set by the caller: this module links no curl) and
+	 * prepare them like files.  fetch_opts.max_bytes is lim.max_bytes; its
+	 * strings are borrowed.  fetch NULL: URLs pass through. */
+	bool fetch_urls;
+	int (*fetch)(const char *url, const struct fetch_opts *o, unsigned char **out, size_t *out_len,
+		     char **err);
+	struct fetch_opts fetch_opts;
 };
 
-/* Fill o from cfg (borrowing its strings: valid while cfg is unchanged). */
+/* Fill o from cfg (borrowing its strings: valid while cfg is unchanged);
+ * o->fetch stays NULL. */
 void upload_opts_from_config(struct upload_opts *o, const struct squint_config *cfg);
 
-/* Load arg into a: an http(s) URL passes through unchanged; a local file is
- * read (within the file limit), refused with one line if it is not a whole
- * image, and fitted for upload (a->summary says what happened).  Returns 0,
- * or -1 with *err newly allocated (the caller frees it). */
+/* Load arg into a: an http(s) URL passes through unchanged, or, with
+ * o->fetch_urls, is downloaded (blocking, within the file limit) and then
+ * treated like a file; a local file is read (within the file limit),
+ * refused with one line if it is not a whole image, and fitted for upload
+ * (a->summary says what happened).  Returns 0, or -1 with *err newly
+ * allocated (the caller frees it). */
 int upload_attach(struct attachment *a, const char *arg, const struct upload_opts *o, char **err);
 
 /* Do what upload_attach() does, and hand the fitted pixels it encoded to

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ struct img_worker {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct img_job *queue, *done; /* FIFO lists */
+	struct img_job *running;      /* the job being run, NULL when idle */
 	unsigned pending;             /* queued + running + done */
 	bool quit;
 	int pipe[2];
@@ -37,6 +39,12 @@ struct img_job *img_job_new(uint64_t id, const char *arg, const struct upload_op
 	j->detail = o->detail ? xstrdup(o->detail) : NULL;
 	j->opts.model = j->model;
 	j->opts.detail = j->detail;
+	j->cacert = o->fetch_opts.cacert ? xstrdup(o->fetch_opts.cacert) : NULL;
+	j->proxy = o->fetch_opts.proxy ? xstrdup(o->fetch_opts.proxy) : NULL;
+	j->opts.fetch_opts.cacert = j->cacert;
+	j->opts.fetch_opts.proxy = j->proxy;
+	atomic_init(&j->cancel, false);
+	j->opts.fetch_opts.cancel = &j->cancel;
 	j->box_w = box_w;
 	j->box_h = box_h;
 	attachment_init(&j->att);
@@ -52,6 +60,8 @@ void img_job_delete(struct img_job *job)
 	free(job->arg);
 	free(job->model);
 	free(job->detail);
+	free(job->cacert);
+	free(job->proxy);
 	free(job->err);
 	attachment_done(&job->att);
 	image_free(&job->thumb);
@@ -84,7 +94,12 @@ static void worker_thumb(struct img_job *job, struct image *fitted)
 	} else {
 		unsigned char *buf = NULL;
 		size_t len = 0;
-		if (attachment_read(job->arg, job->opts.lim.max_bytes, &buf, &len, NULL) != 0 ||
+		/* A fetched URL is not downloaded twice: the preview is
+		 * made from the bytes that are sent. */
+		bool url = strncasecmp(job->arg, "http://", 7) == 0 || strncasecmp(job->arg, "https://", 8) == 0;
+		if (url)
+			buf = attach_data_uri_bytes(job->att.url, &len);
+		if ((url ? !buf : attachment_read(job->arg, job->opts.lim.max_bytes, &buf, &len, NULL) != 0) ||
 		    img_decode_at_least(buf, len, job->att.name, &job->opts.lim, bw / 2, bh / 2, &src, NULL,
 					NULL) != 0) {
 			free(buf);
@@ -132,9 +147,11 @@ static void *worker_main(void *arg)
 		struct img_job *job = w->queue;
 		w->queue = job->next;
 		job->next = NULL;
+		w->running = job;
 		pthread_mutex_unlock(&w->lock);
 		img_job_run(job);
 		pthread_mutex_lock(&w->lock);
+		w->running = NULL;
 		struct img_job **tail = &w->done;
 		while (*tail)
 			tail = &(*tail)->next;
@@ -240,6 +257,9 @@ void img_worker_delete(struct img_worker *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->quit = true;
+	/* A download must not hold up quitting. */
+	if (w->running)
+		atomic_store(&w->running->cancel, true);
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);

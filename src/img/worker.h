@@ -6,7 +6,11 @@
  * structures (a data URI, pixels) that a pipe would have to copy and
  * parse; a thread hands over pointers.  The thread only does pure work on
  * what its job owns (the file, libpng/libjpeg/libwebp, plain malloc): no
- * curses, no curl, no terminal, nothing of the UI's.  Jobs and results
+ * curses, no terminal, nothing of the UI's, and no curl of the loop's.
+ * With --fetch-urls a job's first step is downloading its URL through the
+ * fetch function its options carry (net/fetch.h: a blocking easy handle of
+ * the job's own, never the loop's multi handle); the loop can stop it
+ * through the job's cancel flag.  Jobs and results
  * pass through a mutex-guarded list; a byte on a pipe wakes the loop,
  * which polls the pipe's read end with the terminal and curl's sockets,
  * and takes the results on its own thread.  So the loop stays the only
@@ -14,6 +18,7 @@
 #ifndef SQUINT_IMG_WORKER_H
 #define SQUINT_IMG_WORKER_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/attach.h"
@@ -25,6 +30,8 @@ struct img_job {
 	uint64_t id;
 	char *arg;            /* the file as given */
 	char *model, *detail; /* copies; opts points at these */
+	char *cacert, *proxy; /* copies for opts.fetch_opts */
+	atomic_bool cancel;   /* set: stop a download (opts.fetch_opts.cancel) */
 	struct upload_opts opts;
 	unsigned box_w, box_h; /* the preview: at least half this big, at most this (0: none) */
 	unsigned delay_ms;     /* tests: wait this long first (SQUINT_TEST_PREPARE_MS) */

@@ -91,16 +91,24 @@ static CURLcode http_global_init(void)
 }
 #endif
 
-struct http_client *http_client_new(char **err)
+/* Initialise libcurl once; 0, or -1 with *err set. */
+int http_global_setup(char **err)
 {
 	static bool global_done;
 	if (!global_done) {
 		if (http_global_init() != CURLE_OK) {
 			*err = xstrdup(_("cannot initialise libcurl"));
-			return NULL;
+			return -1;
 		}
 		global_done = true;
 	}
+	return 0;
+}
+
+struct http_client *http_client_new(char **err)
+{
+	if (http_global_setup(err) != 0)
+		return NULL;
 	struct http_client *c = xcalloc(1, sizeof *c);
 	c->multi = curl_multi_init();
 	if (!c->multi) {

@@ -70,6 +70,10 @@ struct http_handlers {
 	void (*on_progress)(void *ud, curl_off_t sent, curl_off_t total);
 };
 
+/* Initialise libcurl for the process (once; later calls do nothing); not
+ * thread-safe: call it on the main thread first.  Returns 0, or -1 with
+ * *err newly allocated. */
+int http_global_setup(char **err);
 /* Return a new client (one multi handle), or NULL with *err set. */
 struct http_client *http_client_new(char **err);
 /* Cancel every transfer (their on_done runs) and free the client. */

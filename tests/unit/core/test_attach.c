@@ -523,6 +523,49 @@ static void test_load_url(void **state)
 	attachment_done(&a);
 }
 
+/* A fetched URL is named by its last path segment, never by its query. */
+static void test_url_name(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"https://h/a/b/shot.png", "shot.png"},
+		{"https://h/shot.png?sig=abc/def#frag", "shot.png"},
+		{"http://h:8080/img/", "img"},
+		{"http://h/a//b.jpg", "b.jpg"},
+		{"http://h/x.png#a/b", "x.png"},
+		{"http://h", "http://h"},
+		{"http://h/", "http://h/"},
+		{"http://h/?q=1", "http://h/?q=1"},
+		{"http://h?x=/y.png", "http://h?x=/y.png"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *name = attachment_url_name(cases[i][0]);
+		if (strcmp(name, cases[i][1]) != 0)
+			fail_msg("%s: got %s, want %s", cases[i][0], name, cases[i][1]);
+		free(name);
+	}
+}
+
+/* attachment_check: the magic-byte test of downloaded bytes. */
+static void test_check(void **state)
+{
+	(void)state;
+	static const unsigned char pdf[] = "%PDF-1.7\n";
+	char *err = NULL;
+	assert_int_equal(attachment_check("https://h/a.png", pdf, sizeof pdf - 1, &err), -1);
+	assert_string_equal(err, "https://h/a.png: not an image (it looks like a PDF document)");
+	free(err);
+	err = NULL;
+	assert_int_equal(attachment_check("u", pdf, 0, &err), -1);
+	assert_string_equal(err, "u: the file is empty");
+	free(err);
+	static const unsigned char png_head[] = "\x89PNG\r\n\x1a\n";
+	err = NULL;
+	assert_int_equal(attachment_check("u", png_head, sizeof png_head - 1, &err), -1);
+	assert_string_equal(err, "u: the PNG image is truncated or damaged");
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +579,8 @@ int main(void)
 		cmocka_unit_test(test_load_images),
 		cmocka_unit_test(test_load_refusals),
 		cmocka_unit_test(test_load_url),
+		cmocka_unit_test(test_url_name),
+		cmocka_unit_test(test_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,6 +122,7 @@ static void test_defaults(void **state)
 	assert_null(c.profile);
 	assert_int_equal(c.n_headers, 0);
 	assert_false(c.insecure);
+	assert_false(c.fetch_urls);
 	char *err = NULL;
 	assert_int_equal(squint_config_apply_env(&c, &err), 0);
 	assert_int_equal(squint_config_resolve_key(&c, &err), 0);
@@ -472,6 +473,9 @@ static void test_settings(void **state)
 	assert_null(c.proxy);
 	squint_config_unset(&c, "insecure");
 	assert_false(c.insecure);
+	c.fetch_urls = true;
+	squint_config_unset(&c, "fetch_urls");
+	assert_false(c.fetch_urls);
 	squint_config_unset(&c, "idle_timeout");
 	squint_config_unset(&c, "connect_timeout");
 	assert_true(c.idle_timeout == 300.0 && c.connect_timeout == 30.0);
@@ -500,6 +504,8 @@ static void test_settings(void **state)
 		{"connect_timeout", "5", 0},
 		{"insecure", "maybe", -1},
 		{"insecure", "0", 0},
+		{"fetch_urls", "yes", 0},
+		{"fetch_urls", "sometimes", -1},
 		{"proxy", "", 0},
 		{"proxy", "http://a\nb", -1},
 		{"cacert", "", -1},
