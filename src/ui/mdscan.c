@@ -133,6 +133,8 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 	int fence_quote = 0; /* the open fence is inside a block quote */
 	const char *html_end = NULL; /* an open HTML block's end marker */
 	int in_list = 0;
+	int list_indent = 0;  /* the latest bare list item's content column */
+	int fence_list = 0;   /* the open fence's item's content column (0: none) */
 	int in_icode = 0; /* the current block is indented code */
 	int prev_blank = 1;
 	/* The open fence's opening line, the end of its fence run, the end of
@@ -164,6 +166,10 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		piped = blank ? 0 : piped || memchr(s, '|', (size_t)(e - s)) != NULL;
 		a = next;
 
+		/* A fence inside a list item ends with the item: at a line with
+		 * text left of the item's content (code has no lazy lines). */
+		if (fence_n && fence_list && !blank && indent < fence_list)
+			fence_n = 0;
 		if (fence_n) {
 			const char *r = p;
 			if (fence_quote) {
@@ -235,8 +241,16 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 					in_list = 1;
 				while (q < e && *q != ' ' && *q != '\t')
 					q++;
+				const char *mark_end = q;
 				while (q < e && (*q == ' ' || *q == '\t'))
 					q++;
+				/* Content starts after the marker and its spaces,
+				 * or one column after the marker when those are
+				 * more than four or the line ends there. */
+				if (!quoted)
+					list_indent = (q == e || q - mark_end > 4)
+							      ? (int)(mark_end - s) + 1
+							      : (int)(q - s);
 				continue;
 			}
 			break;
@@ -254,12 +268,19 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			fence_ch = ch;
 			fence_n = n;
 			fence_quote = quoted;
+			/* A fence left of the item's content is no lazy line:
+			 * the list has ended before it. */
+			int left_list = in_list && q == p && indent < list_indent;
+			if (left_list)
+				in_list = 0;
+			fence_list = in_list && !quoted ? list_indent : 0;
 			/* Only a complete opening line at the top (no quote, no
 			 * list, no marker before it, not right after a quote,
 			 * whose own fence md4c may take it to close, nor in what
 			 * may be a table, whose rows run on to an empty line) can
 			 * be continued apart. */
-			int top = !quoted && !in_list && q == p && !unfinished && !before_quote &&
+			int top = !quoted && !in_list && !left_list && q == p && !unfinished &&
+				  !before_quote &&
 				  !before_pipe;
 			fence_line = top ? (size_t)(s - src) : SIZE_MAX;
 			fence_mark = (size_t)(q + n - src);
