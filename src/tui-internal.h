@@ -255,6 +255,9 @@ size_t tui_images_restore(struct tui *t, const struct conv_part *p);
 void tui_images_reset(struct tui *t);
 /* Show the queued images under item, the user message just added. */
 void tui_images_sent(struct tui *t, size_t item);
+/* After a frame is drawn: have the images on and near the screen that are
+ * not decoded yet decoded (a resumed session's are decoded lazily). */
+void tui_images_drawn(struct tui *t);
 /* Fit the thumbnails to a pane width cells wide (before laying it out). */
 void tui_images_layout(struct tui *t, int width);
 /* Return the rows the strip's previews take on a screen rows high. */
