@@ -250,6 +250,8 @@ char *tui_attachment_desc(const struct attachment *a);
  * another branch) like tui_images_queue(); its thumbnail is made from
  * the data URI, or kept from before.  Returns its number. */
 size_t tui_images_restore(struct tui *t, const struct conv_part *p);
+/* Before the conversation is freed: let go of what is borrowed from it. */
+void tui_images_unborrow(struct tui *t);
 /* Forget which images the pane shows (it is cleared to be filled again);
  * the decoded copies are kept for tui_images_restore(). */
 void tui_images_reset(struct tui *t);
