@@ -5,6 +5,7 @@
 #include "core/xalloc.h"
 #include "i18n.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ static void sha256_block(uint32_t h[8], const unsigned char *p)
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define SHA256_HAVE_NI 1
 
@@ -113,9 +115,13 @@ static void sha256_blocks(uint32_t h[8], const unsigned char *p, size_t n)
 {
 #ifdef SHA256_HAVE_NI
 	static int ni = -1;
-	if (ni < 0)
-		ni = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-		     getenv("SQUINT_NO_SHA_NI") == NULL;
+	if (ni < 0) {
+		/* CPUID, not __builtin_cpu_supports: clang does not know "sha". */
+		unsigned a, b, c, d;
+		bool sse = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1);
+		bool sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+		ni = sse && sha && getenv("SQUINT_NO_SHA_NI") == NULL;
+	}
 	if (ni) {
 		sha256_blocks_ni(h, p, n);
 		return;
