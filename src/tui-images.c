@@ -604,6 +604,8 @@ static void tui_images_want(struct tui *t, struct tui_image *e)
 	struct upload_opts uo;
 	upload_opts_from_config(&uo, t->cfg);
 	struct img_job *job = img_job_new_preview(e->id, e->url, e->desc, &uo.lim, e->px_w, e->px_h);
+	job->fit_w = e->lay_w;
+	job->fit_h = e->lay_h;
 	if (r->worker) {
 		if (tui_images_n_queued(r) >= TUI_LAZY_JOBS) {
 			img_job_delete(job);

@@ -156,6 +156,17 @@ static void worker_preview(struct img_job *job)
 	job->rc = img_thumb_decode(buf, len, job->arg, &job->opts.lim, job->box_w, job->box_h,
 				   &job->thumb, &job->err);
 	free(buf);
+	/* The layout was made for the size the header promised: a JPEG scaled
+	 * in its DCT can come out a pixel off. */
+	if (job->rc == 0 && job->fit_w && job->fit_h &&
+	    (job->thumb.w != job->fit_w || job->thumb.h != job->fit_h)) {
+		struct image exact;
+		image_init(&exact);
+		if (img_scale(&job->thumb, job->fit_w, job->fit_h, &exact) == 0) {
+			image_free(&job->thumb);
+			job->thumb = exact;
+		}
+	}
 }
 
 /* Do job's work: prepare the upload, then the preview. */

@@ -28,6 +28,7 @@ struct img_job {
 	char *model, *detail; /* copies; opts points at these */
 	struct upload_opts opts;
 	unsigned box_w, box_h; /* the preview: at least half this big, at most this (0: none) */
+	unsigned fit_w, fit_h; /* a preview job: the thumb comes exactly this big (0: as it fits) */
 	unsigned delay_ms;     /* tests: wait this long first (SQUINT_TEST_PREPARE_MS) */
 	/* Filled by the worker. */
 	int rc;              /* 0, or -1 with err set */
