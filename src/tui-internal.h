@@ -250,11 +250,16 @@ char *tui_attachment_desc(const struct attachment *a);
  * another branch) like tui_images_queue(); its thumbnail is made from
  * the data URI, or kept from before.  Returns its number. */
 size_t tui_images_restore(struct tui *t, const struct conv_part *p);
+/* Before the conversation is freed: let go of what is borrowed from it. */
+void tui_images_unborrow(struct tui *t);
 /* Forget which images the pane shows (it is cleared to be filled again);
  * the decoded copies are kept for tui_images_restore(). */
 void tui_images_reset(struct tui *t);
 /* Show the queued images under item, the user message just added. */
 void tui_images_sent(struct tui *t, size_t item);
+/* After a frame is drawn: have the images on and near the screen that are
+ * not decoded yet decoded (a resumed session's are decoded lazily). */
+void tui_images_drawn(struct tui *t);
 /* Fit the thumbnails to a pane width cells wide (before laying it out). */
 void tui_images_layout(struct tui *t, int width);
 /* Return the rows the strip's previews take on a screen rows high. */

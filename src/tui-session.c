@@ -531,6 +531,7 @@ void tui_session_new(struct tui *t)
 		t->sess.leaf = 0;
 		return;
 	}
+	tui_images_unborrow(t);
 	session_done(&t->sess);
 	session_init(&t->sess);
 }

@@ -549,6 +549,7 @@ static void tui_draw(struct tui *t)
 	f.status_mid = mid;
 	f.status_right = right;
 	screen_draw(&f);
+	tui_images_drawn(t);
 	free(left);
 	strbuf_done(&safe_left);
 	free(mid);

@@ -369,20 +369,25 @@ static int attach_base64_digit(unsigned char c)
 	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
-/* Decode the base64 payload of a data: URI; newly malloc'ed bytes or NULL. */
-unsigned char *attach_data_uri_bytes(const char *url, size_t *len)
+/* Decode the first bytes (at most max) of the base64 payload of a data:
+ * URI; newly malloc'ed bytes or NULL. */
+unsigned char *attach_data_uri_prefix(const char *url, size_t max, size_t *len)
 {
 	const char *comma = strncmp(url, "data:", 5) == 0 ? strchr(url, ',') : NULL;
 	if (!comma || comma - url < 7 || strncmp(comma - 7, ";base64", 7) != 0)
 		return NULL;
 	const char *p = comma + 1;
-	unsigned char *out = malloc(strlen(p) / 4 * 3 + 3);
+	/* Only the digits that make max bytes are looked at (and counted). */
+	size_t digits = max < SIZE_MAX / 4 - 4 ? (max + 2) / 3 * 4 : SIZE_MAX;
+	size_t avail = strnlen(p, digits);
+	size_t cap = avail / 4 * 3 + 3;
+	unsigned char *out = malloc(cap < max ? cap : max ? max : 1);
 	if (!out)
 		return NULL;
 	size_t n = 0;
 	unsigned acc = 0;
 	int bits = 0;
-	for (; *p && *p != '='; p++) {
+	for (; *p && *p != '=' && n < max; p++) {
 		int v = attach_base64_digit((unsigned char)*p);
 		if (v < 0) {
 			free(out);
@@ -397,6 +402,12 @@ unsigned char *attach_data_uri_bytes(const char *url, size_t *len)
 	}
 	*len = n;
 	return out;
+}
+
+/* Decode the base64 payload of a data: URI; newly malloc'ed bytes or NULL. */
+unsigned char *attach_data_uri_bytes(const char *url, size_t *len)
+{
+	return attach_data_uri_prefix(url, SIZE_MAX, len);
 }
 
 /* Initialise an empty attachment. */

@@ -37,6 +37,12 @@ void attach_base64_encode(char *dst, const unsigned char *src, size_t n);
  * *len), or NULL when url is not a base64 data: URI, its payload is not
  * base64, or memory runs out. */
 unsigned char *attach_data_uri_bytes(const char *url, size_t *len);
+/* Decode only the first bytes, at most max, of the payload of a base64
+ * data: URI (enough to read an image's header without the cost of all of
+ * it); returns them newly malloc'ed (the caller frees them) with their
+ * number in *len, or NULL when url is not such a URI or its digits up to
+ * there are not base64. */
+unsigned char *attach_data_uri_prefix(const char *url, size_t max, size_t *len);
 
 struct attachment {
 	char *arg;  /* as given on the command line */

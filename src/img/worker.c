@@ -52,12 +52,29 @@ struct img_job *img_job_new(uint64_t id, const char *arg, const struct upload_op
 	return j;
 }
 
+/* Return a newly allocated preview job. */
+struct img_job *img_job_new_preview(uint64_t id, const char *url, const char *name,
+				    const struct img_limits *lim, unsigned box_w, unsigned box_h)
+{
+	struct img_job *j = xcalloc(1, sizeof *j);
+	j->id = id;
+	j->arg = xstrdup(name);
+	j->data_uri = xstrdup(url);
+	j->opts.lim = *lim;
+	j->box_w = box_w;
+	j->box_h = box_h;
+	attachment_init(&j->att);
+	image_init(&j->thumb);
+	return j;
+}
+
 /* Free job. */
 void img_job_delete(struct img_job *job)
 {
 	if (!job)
 		return;
 	free(job->arg);
+	free(job->data_uri);
 	free(job->model);
 	free(job->detail);
 	free(job->cacert);
@@ -117,6 +134,56 @@ static void worker_thumb(struct img_job *job, struct image *fitted)
 	}
 }
 
+/* Decode an image file into a thumb for a box (see worker.h). */
+int img_thumb_decode(const unsigned char *buf, size_t len, const char *name,
+		     const struct img_limits *lim, unsigned box_w, unsigned box_h, struct image *thumb,
+		     char **err)
+{
+	struct image full;
+	image_init(&full);
+	image_init(thumb);
+	if (img_decode_at_least(buf, len, name, lim, box_w / 2, box_h / 2, &full, NULL, err) != 0)
+		return -1;
+	if (full.w <= box_w && full.h <= box_h) {
+		*thumb = full;
+		return 0;
+	}
+	double s = (double)box_w / full.w < (double)box_h / full.h ? (double)box_w / full.w
+								  : (double)box_h / full.h;
+	unsigned w = (unsigned)(full.w * s + 0.5), h = (unsigned)(full.h * s + 0.5);
+	int rc = img_scale(&full, w ? w : 1, h ? h : 1, thumb);
+	image_free(&full);
+	if (rc != 0 && err)
+		*err = xasprintf(_("%s: out of memory"), name);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Do a preview job: base64 to bytes, then the thumb. */
+static void worker_preview(struct img_job *job)
+{
+	size_t len = 0;
+	unsigned char *buf = attach_data_uri_bytes(job->data_uri, &len);
+	if (!buf) {
+		job->rc = -1;
+		job->err = xasprintf(_("%s: not a base64 data: URI"), job->arg);
+		return;
+	}
+	job->rc = img_thumb_decode(buf, len, job->arg, &job->opts.lim, job->box_w, job->box_h,
+				   &job->thumb, &job->err);
+	free(buf);
+	/* The layout was made for the size the header promised: a JPEG scaled
+	 * in its DCT can come out a pixel off. */
+	if (job->rc == 0 && job->fit_w && job->fit_h &&
+	    (job->thumb.w != job->fit_w || job->thumb.h != job->fit_h)) {
+		struct image exact;
+		image_init(&exact);
+		if (img_scale(&job->thumb, job->fit_w, job->fit_h, &exact) == 0) {
+			image_free(&job->thumb);
+			job->thumb = exact;
+		}
+	}
+}
+
 /* Do job's work: prepare the upload, then the preview. */
 void img_job_run(struct img_job *job)
 {
@@ -125,6 +192,11 @@ void img_job_run(struct img_job *job)
 		nanosleep(&d, NULL);
 	}
 	double t0 = worker_now_ms();
+	if (job->data_uri) {
+		worker_preview(job);
+		job->ms = worker_now_ms() - t0;
+		return;
+	}
 	struct image fitted;
 	image_init(&fitted);
 	job->rc = upload_attach_pixels(&job->att, job->arg, &job->opts, &fitted, &job->err);

@@ -29,11 +29,13 @@ struct img_job {
 	/* Set by the submitter; the job owns its strings. */
 	uint64_t id;
 	char *arg;            /* the file as given */
+	char *data_uri;       /* a preview job: only the thumb, from this data: URI */
 	char *model, *detail; /* copies; opts points at these */
 	char *cacert, *proxy; /* copies for opts.fetch_opts */
 	atomic_bool cancel;   /* set: stop a download (opts.fetch_opts.cancel) */
 	struct upload_opts opts;
 	unsigned box_w, box_h; /* the preview: at least half this big, at most this (0: none) */
+	unsigned fit_w, fit_h; /* a preview job: the thumb comes exactly this big (0: as it fits) */
 	unsigned delay_ms;     /* tests: wait this long first (SQUINT_TEST_PREPARE_MS) */
 	/* Filled by the worker. */
 	int rc;              /* 0, or -1 with err set */
@@ -50,6 +52,18 @@ struct img_worker;
  * box_w×box_h pixels (0×0: no preview); free it with img_job_delete(). */
 struct img_job *img_job_new(uint64_t id, const char *arg, const struct upload_opts *o, unsigned box_w,
 			    unsigned box_h);
+/* Return a new preview job: decode the data: URI url (copied; name is for
+ * messages) within the limits lim into a thumb at least half of, at most
+ * box_w×box_h pixels; job->att stays empty.  Free it with img_job_delete(). */
+struct img_job *img_job_new_preview(uint64_t id, const char *url, const char *name,
+				    const struct img_limits *lim, unsigned box_w, unsigned box_h);
+/* Fill *thumb with the len bytes of an image file at buf (name for
+ * messages) decoded to at least half of, at most box_w×box_h pixels (the
+ * aspect ratio kept, never enlarged).  Returns 0, or -1 with *err (if err
+ * is not NULL) newly allocated. */
+int img_thumb_decode(const unsigned char *buf, size_t len, const char *name,
+		     const struct img_limits *lim, unsigned box_w, unsigned box_h, struct image *thumb,
+		     char **err);
 /* Free job and everything it owns (NULL is fine). */
 void img_job_delete(struct img_job *job);
 /* Do job's work on the calling thread (what the worker runs). */

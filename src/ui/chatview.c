@@ -699,6 +699,60 @@ static bool cv_step(struct chatview *v, size_t *i, size_t *l, int dir)
 	return true;
 }
 
+/* Add id to ids[0, *n) unless it is there or the array is full. */
+static void cv_near_add(uint64_t id, uint64_t *ids, size_t max, size_t *n)
+{
+	for (size_t k = 0; k < *n; k++)
+		if (ids[k] == id)
+			return;
+	if (*n < max)
+		ids[(*n)++] = id;
+}
+
+/* Collect the images near the view: the visible ones, then those on the
+ * before lines above it, then those on the after lines below it. */
+size_t chatview_images_near(struct chatview *v, int before, int after, uint64_t *ids, size_t max)
+{
+	size_t n = 0, item, line;
+	if (!v->n || max == 0)
+		return 0;
+	if (v->follow) {
+		cv_bottom_anchor(v, &item, &line);
+	} else {
+		item = v->top_item < v->n ? v->top_item : v->n - 1;
+		line = v->top_line;
+	}
+	size_t top_i = item, top_l = line, i = item, l = line;
+	/* The anchor may name a line past an item that has become shorter. */
+	if (l >= cv_item_lines(v, i))
+		l = cv_item_lines(v, i) ? cv_item_lines(v, i) - 1 : 0;
+	top_l = l;
+	bool more = cv_item_lines(v, i) > 0;
+	for (int k = 0; more && k < v->height; k++) {
+		const struct cv_line *cl = cv_item_line(v, i, l);
+		if (cl->image_id)
+			cv_near_add(cl->image_id, ids, max, &n);
+		if (k + 1 < v->height)
+			more = cv_step(v, &i, &l, 1);
+	}
+	size_t bi = i, bl = l;
+	i = top_i;
+	l = top_l;
+	for (int k = 0; k < before && cv_item_lines(v, i) && cv_step(v, &i, &l, -1); k++) {
+		const struct cv_line *cl = cv_item_line(v, i, l);
+		if (cl->image_id)
+			cv_near_add(cl->image_id, ids, max, &n);
+	}
+	i = bi;
+	l = bl;
+	for (int k = 0; more && k < after && cv_step(v, &i, &l, 1); k++) {
+		const struct cv_line *cl = cv_item_line(v, i, l);
+		if (cl->image_id)
+			cv_near_add(cl->image_id, ids, max, &n);
+	}
+	return n;
+}
+
 /* Set (*i, *l) to the first (dir > 0) or last (dir < 0) visible line. */
 static void cv_view_edge(struct chatview *v, int dir, size_t *i, size_t *l)
 {

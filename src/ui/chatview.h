@@ -128,6 +128,11 @@ bool chatview_unseen(const struct chatview *v);
  * the conversation is short). */
 int chatview_visible(struct chatview *v, const struct cv_line **out, int max);
 
+/* Store in ids (at most max, each once) the images the view shows, then
+ * those on the before lines above it, then those on the after lines below
+ * it (to prepare them before they scroll in); returns how many. */
+size_t chatview_images_near(struct chatview *v, int before, int after, uint64_t *ids, size_t max);
+
 /* Search for query (case-insensitive for ASCII) from the current match, or
  * from the view's edge, towards older text (dir < 0) or newer (dir > 0),
  * wrapping around once; the match's line is brought into view.  Returns 0,

@@ -148,5 +148,24 @@ shot down "$SEND" "$MORE" "Prior" "sleep:1" "Next" "sleep:1"
 check down cut
 case_end
 
+# A resumed session's images are decoded after the first paint, on the
+# worker: the sixel comes in place of "preparing…", whole and in place.
+cat >"$T/run.sh" <<EOF
+#!/bin/sh
+export OPENAI_BASE_URL='$OPENAI_BASE_URL' OPENAI_API_KEY='$OPENAI_API_KEY' SQUINT_MODEL=test-model
+export HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME'
+exec '$SQUINT' -s '$T/resume.jsonl' \$SQUINT_ARGS 2>'$T/tui.err'
+EOF
+
+case_begin "sixel: a resumed session's thumbnail comes whole, in place"
+SQUINT_ARGS="$T/quad.png"
+export SQUINT_ARGS
+shot saved "$SEND"
+check saved whole
+SQUINT_ARGS=""
+shot resumed "sleep:1"
+check resumed whole
+case_end
+
 [ -n "${SQUINT_KEEP_SHOTS:-}" ] && cp "$T"/*.png "$SQUINT_KEEP_SHOTS"/ 2>/dev/null
 finish

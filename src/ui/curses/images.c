@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 struct images {
 	FILE *out;
@@ -123,6 +124,28 @@ static int images_pair(const struct block_grid *g, const struct block_cell *c)
 	return p < 0 ? 0 : p;
 }
 
+/* Draw the wait text of item it (no picture yet) on its first visible row,
+ * dimmed and cut to its columns: the rows keep their height meanwhile. */
+static void images_draw_wait(const struct images_item *it)
+{
+	const struct placement *p = &it->p;
+	if (!it->wait_text || p->crop_rows < 1 || p->row < 0 || p->row >= LINES || p->col >= COLS)
+		return;
+	wchar_t w[64];
+	size_t n = mbstowcs(w, it->wait_text, sizeof w / sizeof w[0] - 1);
+	if (n == (size_t)-1)
+		return;
+	int room = p->cols < COLS - p->col ? p->cols : COLS - p->col, used = 0;
+	size_t k = 0;
+	while (k < n && used + (wcwidth(w[k]) > 0 ? wcwidth(w[k]) : 0) <= room) {
+		used += wcwidth(w[k]) > 0 ? wcwidth(w[k]) : 0;
+		k++;
+	}
+	wattron(stdscr, A_DIM);
+	mvwaddnwstr(stdscr, p->row, p->col, w, (int)k);
+	wattroff(stdscr, A_DIM);
+}
+
 /* Draw the visible rows of the block renderings into stdscr. */
 void images_draw_cells(struct images *im, const struct images_item *v, int n)
 {
@@ -130,6 +153,10 @@ void images_draw_cells(struct images *im, const struct images_item *v, int n)
 		return;
 	for (int i = 0; i < n; i++) {
 		const struct images_item *it = &v[i];
+		if (!it->img) {
+			images_draw_wait(it);
+			continue;
+		}
 		if (im->caps.graphics == TERM_GRAPHICS_SIXEL && !it->cells)
 			continue;
 		struct preview_key k;

@@ -27,6 +27,8 @@ struct images_item {
 	const struct image *img; /* the picture (borrowed for the frame) */
 	int max_cols, max_rows;	 /* the box p was fitted into */
 	bool cells;		 /* colour blocks even on a sixel terminal */
+	const char *wait_text;	 /* img NULL: shown dimmed on its first row until it
+				    comes (NULL: the rows stay blank) */
 };
 
 struct images;
@@ -47,7 +49,8 @@ bool images_sync_size(struct images *im, int lines, int cols);
 void images_invalidate(struct images *im);
 /* Drop the cached renderings of image id. */
 void images_forget(struct images *im, uint64_t id);
-/* Draw the block renderings of the n items into stdscr (nothing for sixel). */
+/* Draw the block renderings of the n items into stdscr (nothing for sixel),
+ * and the wait_text of those without a picture yet. */
 void images_draw_cells(struct images *im, const struct images_item *v, int n);
 /* Finish the frame instead of refresh(): invalidate rows images left,
  * doupdate(), then write the sixels that need it. */

@@ -310,6 +310,38 @@ static void test_base64(void **state)
 	assert_null(attach_data_uri_bytes("https://example.com/a.png", &len));
 	assert_null(attach_data_uri_bytes("data:image/png,plain", &len));
 	assert_null(attach_data_uri_bytes("data:image/png;base64,Zm9v!", &len));
+	/* Only the first bytes of a payload: digits past them are not read. */
+	unsigned char *b = attach_data_uri_prefix("data:image/png;base64,Zm9vYmFy", 2, &len);
+	assert_non_null(b);
+	assert_int_equal(len, 2);
+	assert_memory_equal(b, "fo", 2);
+	free(b);
+	b = attach_data_uri_prefix("data:image/png;base64,Zm9vYmFy", 3, &len);
+	assert_non_null(b);
+	assert_int_equal(len, 3);
+	assert_memory_equal(b, "foo", 3);
+	free(b);
+	b = attach_data_uri_prefix("data:image/png;base64,Zm9vYmFy", 100, &len);
+	assert_non_null(b);
+	assert_int_equal(len, 6);
+	assert_memory_equal(b, "foobar", 6);
+	free(b);
+	b = attach_data_uri_prefix("data:image/png;base64,Zm9vYg==", 5, &len);
+	assert_non_null(b);
+	assert_int_equal(len, 4);
+	assert_memory_equal(b, "foob", 4);
+	free(b);
+	b = attach_data_uri_prefix("data:image/png;base64,Zm9vYmFy", 0, &len);
+	assert_non_null(b);
+	assert_int_equal(len, 0);
+	free(b);
+	b = attach_data_uri_prefix("data:image/png;base64,Zm9v!", 3, &len);
+	assert_non_null(b);
+	assert_int_equal(len, 3);
+	free(b);
+	assert_null(attach_data_uri_prefix("data:image/png;base64,Zm9v!", 4, &len));
+	assert_null(attach_data_uri_prefix("data:image/png,plain", 4, &len));
+	assert_null(attach_data_uri_prefix("https://example.com/a.png", 4, &len));
 	assert_string_equal(image_type_name(IMAGE_WEBP), "WebP");
 	assert_string_equal(image_type_name(IMAGE_UNKNOWN), "?");
 }

@@ -336,6 +336,51 @@ static void test_bad_image_only_loses_that_image(void **state)
 	strbuf_done(&f);
 }
 
+/* A big image is cut out of its line before json-c parses the rest; a
+ * line with escapes in its URI goes the slow way, to the same result. */
+static void test_big_image_record(void **state)
+{
+	(void)state;
+	struct strbuf url = STRBUF_INIT;
+	strbuf_puts(&url, "data:image/png;base64,");
+	for (int i = 0; i < 1000; i++)
+		strbuf_puts(&url, i % 7 ? "iVBO" : "ab/+");
+	struct session s;
+	struct strbuf f = STRBUF_INIT;
+	session_init(&s);
+	session_encode_header(&s, &f, 1, "t");
+	session_encode_msg(&s, user(&s.conv, "look", url.data), &f);
+	session_encode_msg(&s, answer(&s.conv, "a"), &f);
+	session_done(&s);
+	assert_non_null(strstr(f.data, "{\"type\":\"image\","));
+	/* Every '/' escaped (JSON allows it): no cutting, same session. */
+	struct strbuf esc = STRBUF_INIT;
+	for (const char *p = f.data; *p; p++)
+		strbuf_puts(&esc, *p == '/' ? "\\/" : (char[]){*p, 0});
+	for (int k = 0; k < 2; k++) {
+		struct session r;
+		assert_int_equal(load(&r, k ? esc.data : f.data), 0);
+		assert_int_equal(r.n_warnings, 0);
+		assert_int_equal(r.conv.n_msgs, 2);
+		assert_int_equal(r.conv.msgs[0].n_parts, 2);
+		assert_string_equal(r.conv.msgs[0].parts[1].url, url.data);
+		assert_int_equal(r.conv.msgs[0].parts[1].sent_width, 1365);
+		assert_string_equal(r.conv.msgs[0].parts[1].name, "shot.png");
+		session_done(&r);
+	}
+	/* Damaged in the middle of the cut-out URI: found all the same. */
+	char *p = strstr(f.data, "iVBOiVBO");
+	p[0] = 'X';
+	struct session r;
+	assert_int_equal(load(&r, f.data), 0);
+	assert_true(warned(&r, "f:2: image shot.png is damaged (checksum mismatch)"));
+	assert_int_equal(r.conv.msgs[0].n_parts, 1);
+	session_done(&r);
+	strbuf_done(&esc);
+	strbuf_done(&f);
+	strbuf_done(&url);
+}
+
 static void test_not_a_session(void **state)
 {
 	(void)state;
@@ -642,6 +687,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors),
+		cmocka_unit_test(test_big_image_record),
 		cmocka_unit_test(test_round_trip_every_record),
 		cmocka_unit_test(test_image_dedup),
 		cmocka_unit_test(test_branches),

@@ -161,6 +161,49 @@ static void test_follow_and_scroll(void **state)
 	chatview_delete(v);
 }
 
+/* The images on and near the view, the visible ones first. */
+static void test_images_near(void **state)
+{
+	(void)state;
+	struct chatview *v = chatview_new();
+	uint64_t ids[8];
+	assert_int_equal(chatview_images_near(v, 10, 10, ids, 8), 0);
+	chatview_resize(v, 30, 6);
+	/* Items 3 lines each, 5 with an image of 2 rows: items 2, 5 and 8
+	 * start at lines 6, 17 and 28, their images at 8, 19 and 30; 36
+	 * lines in all, the last 6 (30-35) shown. */
+	for (int i = 0; i < 10; i++) {
+		char t[32];
+		snprintf(t, sizeof t, "message %d", i);
+		size_t id = chatview_add(v, CV_ITEM_USER, "You", t, strlen(t));
+		if (i % 3 == 2)
+			chatview_add_image(v, id, 100 + (uint64_t)i, 4, 2);
+	}
+	assert_int_equal(chatview_images_near(v, 0, 0, ids, 8), 1);
+	assert_int_equal(ids[0], 108);
+	/* Line 20 (image 105's second row) is 10 lines above the view. */
+	assert_int_equal(chatview_images_near(v, 9, 100, ids, 8), 1);
+	assert_int_equal(chatview_images_near(v, 10, 0, ids, 8), 2);
+	assert_int_equal(ids[0], 108);
+	assert_int_equal(ids[1], 105);
+	assert_int_equal(chatview_images_near(v, 100, 0, ids, 8), 3);
+	assert_int_equal(ids[2], 102);
+	assert_int_equal(chatview_images_near(v, 100, 0, ids, 2), 2);
+	/* From the top (lines 0-5): image 102 is 3 lines below. */
+	chatview_top(v);
+	assert_int_equal(chatview_images_near(v, 100, 2, ids, 8), 0);
+	assert_int_equal(chatview_images_near(v, 100, 3, ids, 8), 1);
+	assert_int_equal(ids[0], 102);
+	assert_int_equal(chatview_images_near(v, 0, 100, ids, 8), 3);
+	assert_int_equal(ids[1], 105);
+	assert_int_equal(ids[2], 108);
+	/* In the middle, one image in view (line 19, image 105). */
+	chatview_scroll(v, 15);
+	assert_int_equal(chatview_images_near(v, 0, 0, ids, 8), 1);
+	assert_int_equal(ids[0], 105);
+	chatview_delete(v);
+}
+
 static void test_search(void **state)
 {
 	(void)state;
@@ -447,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_footer_and_label),
 		cmocka_unit_test(test_large_conversation_is_lazy),
 		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_images_near),
 		cmocka_unit_test(test_choices),
 		cmocka_unit_test(test_tints),
 		cmocka_unit_test(test_code_block),
