@@ -168,8 +168,13 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 
 		/* A fence inside a list item ends with the item: at a line with
 		 * text left of the item's content (code has no lazy lines). */
-		if (fence_n && fence_list && !blank && indent < fence_list)
+		if (fence_n && fence_list && !blank && indent < fence_list) {
 			fence_n = 0;
+			/* Left of every item's content: the list is over too
+			 * (after code there is no lazy line to keep it). */
+			if (indent < 2)
+				in_list = 0;
+		}
 		if (fence_n) {
 			const char *r = p;
 			if (fence_quote) {
@@ -268,12 +273,15 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			fence_ch = ch;
 			fence_n = n;
 			fence_quote = quoted;
-			/* A fence left of the item's content is no lazy line:
-			 * the list has ended before it. */
-			int left_list = in_list && q == p && indent < list_indent;
+			/* A fence left of the latest item's content is no lazy
+			 * line: left of every item's, the list has ended before
+			 * it; else it is in an outer item, whose content column
+			 * is only known to be 2 or more. */
+			int left_item = in_list && q == p && indent < list_indent;
+			int left_list = left_item && indent < 2;
 			if (left_list)
 				in_list = 0;
-			fence_list = in_list && !quoted ? list_indent : 0;
+			fence_list = in_list && !quoted ? (left_item ? 2 : list_indent) : 0;
 			/* Only a complete opening line at the top (no quote, no
 			 * list, no marker before it, not right after a quote,
 			 * whose own fence md4c may take it to close, nor in what

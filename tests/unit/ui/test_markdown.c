@@ -498,9 +498,12 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("1. a\n\n2. b\n\nend\n\n"), 17);
 	assert_int_equal(SP("para\n\n- a\n- b\n\n"), 6);
 	assert_int_equal(SP("> - a\n\nq\n"), 7); /* a list in a quote ends with it */
-	/* A fence in a list item ends with the item: the ``` after the quote
-	 * opens a new block, still open at "after". */
-	assert_int_equal(SP("- a\n\n   ```\nin list\n\n> q\n```\nafter\n\nx\n"), 0);
+	/* A fence in a list item ends with the item (and the list, at a line
+	 * left of any item's content); the ``` after the quote opens a new
+	 * block, still open at "after". */
+	assert_int_equal(SP("- a\n\n   ```\nnot in list\n\n> q\n```\nafter\n\nx\n"), 25);
+	/* In an outer item, a fence ends only left of that item. */
+	assert_int_equal(SP("- a\n  - b\n\n  ```\n  x\n\n  y\n```\n\nz\n"), 0);
 	/* A fence left of the item's content is not in the item. */
 	assert_int_equal(SP("- a\n```\ncode\n\n```\n\nq\n"), 19);
 
