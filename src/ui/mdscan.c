@@ -169,11 +169,21 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		/* A fence inside a list item ends with the item: at a line with
 		 * text left of the item's content (code has no lazy lines). */
 		if (fence_n && fence_list && !blank && indent < fence_list) {
+			/* Left of every item's content the list is over too
+			 * (after code there is no lazy line to keep it).  md4c
+			 * still tries such a line as the fence's closing line:
+			 * one is taken as that, one with an info string becomes
+			 * paragraph text, anything else is read afresh. */
+			char ch;
+			size_t n = md_fence_len(p, e, &ch);
+			int closing = n && ch == fence_ch && n >= fence_n;
 			fence_n = 0;
-			/* Left of every item's content: the list is over too
-			 * (after code there is no lazy line to keep it). */
 			if (indent < 2)
 				in_list = 0;
+			if (closing) {
+				prev_blank = 0;
+				continue;
+			}
 		}
 		if (fence_n) {
 			const char *r = p;

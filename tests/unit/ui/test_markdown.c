@@ -502,8 +502,11 @@ static void test_stable_prefix(void **state)
 	 * left of any item's content); the ``` after the quote opens a new
 	 * block, still open at "after". */
 	assert_int_equal(SP("- a\n\n   ```\nnot in list\n\n> q\n```\nafter\n\nx\n"), 25);
-	/* In an outer item, a fence ends only left of that item. */
-	assert_int_equal(SP("- a\n  - b\n\n  ```\n  x\n\n  y\n```\n\nz\n"), 0);
+	/* In an outer item, a fence ends only left of that item; md4c takes
+	 * a fence line there for its closing line, one with an info string
+	 * for paragraph text. */
+	assert_int_equal(SP("- a\n  - b\n\n  ```\n  x\n\n  y\n```\n\nz\n"), 31);
+	assert_int_equal(SP("* ```\n\n```c\nx\n\nz\n"), 15);
 	/* A fence left of the item's content is not in the item. */
 	assert_int_equal(SP("- a\n```\ncode\n\n```\n\nq\n"), 19);
 
