@@ -73,9 +73,41 @@ static int md_has_ci(const char *s, const char *e, const char *needle)
 	return 0;
 }
 
+/* Return whether [s, e) opens an HTML block of CommonMark's kind 6 (a
+ * block-level tag; the block ends at an empty line). */
+static int md_html_kind6(const char *s, const char *e)
+{
+	static const char *const names[] = {
+		"address", "article", "aside", "base", "basefont", "blockquote", "body",
+		"caption", "center", "col", "colgroup", "dd", "details", "dialog", "dir",
+		"div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+		"frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
+		"hr", "html", "iframe", "legend", "li", "link", "main", "menu", "menuitem",
+		"nav", "noframes", "ol", "optgroup", "option", "p", "param", "search",
+		"section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
+		"title", "tr", "track", "ul",
+	};
+	if (s >= e || *s != '<')
+		return 0;
+	const char *p = s + 1;
+	if (p < e && *p == '/')
+		p++;
+	const char *n = p;
+	while (p < e && (((unsigned)((*p | 0x20) - 'a') < 26u) || (*p >= '0' && *p <= '9')))
+		p++;
+	if (p == n || !(p == e || *p == ' ' || *p == '\t' || *p == '>' ||
+			(*p == '/' && p + 1 < e && p[1] == '>')))
+		return 0;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strlen(names[i]) == (size_t)(p - n) && md_has_ci(n, p, names[i]))
+			return 1;
+	return 0;
+}
+
 /* If [s, e) opens an HTML block that runs past empty lines (CommonMark
- * kinds 1 and 2) and does not close on the same line, return its end tag. */
-static const char *md_html_opener(const char *s, const char *e)
+ * kinds 1 and 2), set *kind12, and return its end tag unless it closes on
+ * the same line. */
+static const char *md_html_opener(const char *s, const char *e, int *kind12)
 {
 	static const char *const tags[][2] = {
 		{"<pre", "</pre>"},
@@ -85,14 +117,17 @@ static const char *md_html_opener(const char *s, const char *e)
 	};
 	if (s >= e || *s != '<')
 		return NULL;
-	if (e - s >= 4 && memcmp(s, "<!--", 4) == 0)
+	if (e - s >= 4 && memcmp(s, "<!--", 4) == 0) {
+		*kind12 = 1;
 		return md_has_ci(s + 4, e, "-->") ? NULL : "-->";
+	}
 	for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
 		size_t k = strlen(tags[i][0]);
 		if ((size_t)(e - s) < k || !md_has_ci(s, s + k, tags[i][0]))
 			continue;
 		if ((size_t)(e - s) > k && s[k] != ' ' && s[k] != '>' && s[k] != '\t')
 			continue;
+		*kind12 = 1;
 		return md_has_ci(s + k, e, tags[i][1]) ? NULL : tags[i][1];
 	}
 	return NULL;
@@ -133,6 +168,10 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 	int fence_quote = 0; /* the open fence is inside a block quote */
 	const char *html_end = NULL; /* an open HTML block's end marker */
 	int in_list = 0;
+	/* Seen a line that may open an HTML block: md4c's kinds 3 to 7 are
+	 * not modelled (what a fence line inside one is, where it ends), so
+	 * no point after it is called stable. */
+	int murky = 0;
 	int list_indent = 0;  /* the latest bare list item's content column */
 	int fence_list = 0;   /* the open fence's item's content column (0: none) */
 	int in_icode = 0; /* the current block is indented code */
@@ -214,14 +253,16 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 				continue;
 			}
 		}
+		if (html_end && !*html_end && blank)
+			html_end = NULL; /* kind 6 ends here; the empty line is read below */
 		if (html_end) {
-			if (md_has_ci(s, e, html_end))
+			if (*html_end && md_has_ci(s, e, html_end))
 				html_end = NULL;
 			prev_blank = 0;
 			continue;
 		}
 		if (blank) {
-			if (!in_list && !in_icode && !unfinished) {
+			if (!in_list && !in_icode && !unfinished && !murky) {
 				stable = next;
 				if (first_only)
 					break;
@@ -297,7 +338,7 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			 * whose own fence md4c may take it to close, nor in what
 			 * may be a table, whose rows run on to an empty line) can
 			 * be continued apart. */
-			int top = !quoted && !in_list && !left_list && q == p && !unfinished &&
+			int top = !quoted && !in_list && !left_list && !murky && q == p && !unfinished &&
 				  !before_quote &&
 				  !before_pipe;
 			fence_line = top ? (size_t)(s - src) : SIZE_MAX;
@@ -305,7 +346,14 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			fence_body = next;
 			continue;
 		}
-		html_end = md_html_opener(q, e);
+		int kind12 = 0;
+		html_end = md_html_opener(q, e, &kind12);
+		if (!kind12 && !quoted && !in_list && md_html_kind6(q, e)) {
+			html_end = ""; /* runs to the next empty line */
+		} else if (!kind12 && q + 1 < e && *q == '<' &&
+		    ((unsigned)((q[1] | 0x20) - 'a') < 26u || q[1] == '/' || q[1] == '!' ||
+		     q[1] == '?'))
+			murky = 1;
 	}
 	if (open) {
 		int inside = fence_n && fence_line != SIZE_MAX && fence_line >= stable;

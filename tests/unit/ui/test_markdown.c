@@ -518,6 +518,10 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("p\n\n<!-- a\n\n"), 3);
 	assert_int_equal(SP("p\n\n<pre>\n\n"), 3);
 	assert_int_equal(SP("p\n\n<div>\n\n"), 10);
+	/* In a block-level HTML block a fence line is HTML; after any other
+	 * HTML block (not modelled), nothing is called stable. */
+	assert_int_equal(SP("p\n\n<div>\n```\n\nq\n\n"), 17);
+	assert_int_equal(SP("p\n\n<b>\n```\n\nq\n\n"), 3);
 	/* The length is respected. */
 	assert_int_equal(md_stable_prefix("abc\n\ndef", 4), 0);
 	assert_int_equal(md_stable_prefix("abc\n\ndef", 5), 5);
