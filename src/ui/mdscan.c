@@ -320,6 +320,10 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		}
 		char ch;
 		size_t n = md_fence_len(q, e, &ch);
+		/* In what may be a table a fence line is a row to md4c, in a
+		 * paragraph it opens code: which one is not modelled. */
+		if (n && before_pipe)
+			murky = 1;
 		if (n) {
 			fence_ch = ch;
 			fence_n = n;
