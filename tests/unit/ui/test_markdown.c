@@ -523,7 +523,7 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("p\n\n<div>\n```\n\nq\n\n"), 17);
 	assert_int_equal(SP("p\n\n<b>\n```\n\nq\n\n"), 3);
 	/* A fence line right after a table row: md4c's table goes on. */
-	assert_int_equal(SP("p\n\n| a | b |\n|---|---|\n```\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n| a | b |\n|---|---|\n```\n\nx\n```\n\nq\n\n"), 3);
 	/* The length is respected. */
 	assert_int_equal(md_stable_prefix("abc\n\ndef", 4), 0);
 	assert_int_equal(md_stable_prefix("abc\n\ndef", 5), 5);
