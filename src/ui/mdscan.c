@@ -185,13 +185,21 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 	while (a < len) {
 		/* An unfinished last line is scanned for definitions only: it
 		 * is never stable, whatever it holds so far. */
-		const char *nl = memchr(src + a, '\n', len - a);
-		int unfinished = nl == NULL;
+		/* Lines end at LF, CR or CRLF, as md4c reads them; a CR that
+		 * ends the text may yet be half a CRLF: unfinished. */
+		const char *nl = NULL;
+		for (const char *x = src + a; x < src + len; x++) {
+			if (*x == '\n' || *x == '\r') {
+				nl = x;
+				break;
+			}
+		}
+		int unfinished = nl == NULL || (*nl == '\r' && nl + 1 == src + len);
 		const char *s = src + a;
 		const char *e = nl ? nl : src + len;
-		size_t next = nl ? (size_t)(nl - src) + 1 : len;
-		if (e > s && e[-1] == '\r')
-			e--;
+		size_t next = len;
+		if (nl && !unfinished)
+			next = (size_t)(nl - src) + (*nl == '\r' && nl[1] == '\n' ? 2 : 1);
 		int indent = 0;
 		const char *p = s;
 		while (p < e && (*p == ' ' || *p == '\t')) {

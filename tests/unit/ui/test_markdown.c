@@ -486,6 +486,9 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("abc\n\ndef\n\n\nghi"), 11);
 	assert_int_equal(SP("abc\n  \t\ndef"), 8); /* whitespace-only counts */
 	assert_int_equal(SP("abc\r\n\r\ndef"), 7);
+	assert_int_equal(SP("abc\r\rdef"), 5); /* a lone CR ends a line too */
+	assert_int_equal(SP("abc\n\r"), 0);    /* may be half a CRLF yet */
+	assert_int_equal(SP("p\n\n```\nx\r```\r\rq\n"), 14);
 	/* An open fence: the prefix stops before it. */
 	assert_int_equal(SP("p\n\n```c\nx\n\ny\n"), 3);
 	assert_int_equal(SP("p\n\n```c\nx\n\ny\n```\n\nq"), 18);
