@@ -388,7 +388,14 @@ void chatview_set_streaming(struct chatview *v, size_t id, bool streaming)
 	if (!it || it->streaming == streaming)
 		return;
 	it->streaming = streaming;
-	/* The whole text becomes stable: lay the tail out once more as such. */
+	/* The whole text becomes stable: lay it out once more, all of it, so
+	 * the finished answer is exactly what md4c makes of the whole even
+	 * where the scanner's stable points were wrong (they are a guess at
+	 * md4c's blocks, checked by fuzzing). */
+	if (!streaming) {
+		it->n_stable = it->stable_bytes = 0;
+		it->fence_bytes = 0;
+	}
 	it->body_dirty = true;
 	it->reason_dirty = true;
 }
