@@ -106,7 +106,8 @@ zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "PS1='%% '; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D; zstyle ':completion:*' list-grouped no; LISTMAX=10000; unsetopt beep; print -r -- READY-\$((6*7))"
 out=''
-for i in {1..100}; do
+# A busy machine can take seconds over compinit: wait up to 30 s.
+for i in {1..600}; do
 	zpty -r -t z chunk && out+=$chunk
 	[[ $out == *READY-42* ]] && break
 	sleep 0.05
@@ -115,7 +116,7 @@ done
 zpty -w -n z "$2"$'\C-d'
 zpty -w z $'\C-u'"print -r -- DONE-\$((6*7))"
 out=''
-for i in {1..400}; do
+for i in {1..600}; do
 	zpty -r -t z chunk && out+=$chunk
 	[[ $out == *DONE-42* ]] && break
 	sleep 0.05
