@@ -200,6 +200,9 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		size_t next = len;
 		if (nl && !unfinished)
 			next = (size_t)(nl - src) + (*nl == '\r' && nl[1] == '\n' ? 2 : 1);
+		/* No stable point right after a lone CR: in a shorter text the
+		 * same CR could be half a CRLF, and the point not found. */
+		int lone_cr = nl && *nl == '\r' && next == (size_t)(nl - src) + 1;
 		int indent = 0;
 		const char *p = s;
 		while (p < e && (*p == ' ' || *p == '\t')) {
@@ -270,7 +273,7 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			continue;
 		}
 		if (blank) {
-			if (!in_list && !in_icode && !unfinished && !murky) {
+			if (!in_list && !in_icode && !unfinished && !murky && !lone_cr) {
 				stable = next;
 				if (first_only)
 					break;
