@@ -222,11 +222,12 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			/* Left of every item's content the list is over too
 			 * (after code there is no lazy line to keep it).  md4c
 			 * still tries such a line as the fence's closing line:
-			 * one is taken as that, one with an info string becomes
-			 * paragraph text, anything else is read afresh. */
+			 * one is taken as that, one with an info string or too
+			 * short becomes paragraph text, anything else is read
+			 * afresh. */
 			char ch;
 			size_t n = md_fence_len(p, e, &ch);
-			int closing = n && ch == fence_ch && n >= fence_n;
+			int closing = n && ch == fence_ch; /* or text, if short */
 			fence_n = 0;
 			if (indent < 2)
 				in_list = 0;
