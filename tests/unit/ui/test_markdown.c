@@ -512,7 +512,7 @@ static void test_stable_prefix(void **state)
 	 * for paragraph text. */
 	assert_int_equal(SP("- a\n  - b\n\n  ```\n  x\n\n  y\n```\n\nz\n"), 31);
 	assert_int_equal(SP("* ```\n\n```c\nx\n\nz\n"), 15);
-	assert_int_equal(SP("- `````\n\n```\nx\n\n```\ny\n\nz\n"), 18);
+	assert_int_equal(SP("- `````\n\n```\nx\n\n```\ny\n\nz\n"), 16);
 	/* A fence left of the item's content is not in the item. */
 	assert_int_equal(SP("- a\n```\ncode\n\n```\n\nq\n"), 19);
 
