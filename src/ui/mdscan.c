@@ -242,7 +242,16 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 				/* A fence inside a quote ends with the quote: at an
 				 * empty line or a line without '>'. */
 				if (r == e || *r != '>') {
+					/* md4c tries a fence line of the same
+					 * character there as the closing line:
+					 * it is eaten, never a new fence. */
+					char ch;
+					size_t n = md_fence_len(p, e, &ch);
 					fence_n = 0;
+					if (n && ch == fence_ch) {
+						prev_blank = 0;
+						continue;
+					}
 				} else {
 					while (r < e && (*r == '>' || *r == ' ' || *r == '\t'))
 						r++;

@@ -497,6 +497,9 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("p\n\n~~~~\n```\n\n~~~\n\n"), 3);
 	assert_int_equal(SP("p\n\n~~~~\n```\n\n~~~~\n\n"), 19);
 	assert_int_equal(SP("p\n\n> ```\n> x\n\nq\n\n"), 17);
+	/* Right after a quote's open fence, a fence line of its character
+	 * is eaten by md4c: the ``` after "x" opens code, still open. */
+	assert_int_equal(SP("p\n\n> ```\n```\nx\n\n```\ny\n\nz\n"), 16);
 	/* Lists may go on after an empty line: not stable until one ends. */
 	assert_int_equal(SP("- a\n\n- b\n\n"), 0);
 	assert_int_equal(SP("- a\n\n  more\n\n"), 0);
