@@ -229,6 +229,8 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			size_t n = md_fence_len(p, e, &ch);
 			int closing = n && ch == fence_ch; /* or text, if short */
 			fence_n = 0;
+			/* Past this md4c has too many corners to follow. */
+			murky = 1;
 			if (indent < 2)
 				in_list = 0;
 			if (closing) {
@@ -342,8 +344,10 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		char ch;
 		size_t n = md_fence_len(q, e, &ch);
 		/* In what may be a table a fence line is a row to md4c, in a
-		 * paragraph it opens code: which one is not modelled. */
-		if (n && before_pipe)
+		 * paragraph it opens code: which one is not modelled.  Nor are
+		 * all the ways md4c ends a fence in a quote, or right after
+		 * one. */
+		if (n && (before_pipe || quoted || before_quote))
 			murky = 1;
 		if (n) {
 			fence_ch = ch;

@@ -496,26 +496,24 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("p\n\n```c\nx\n\ny\n```\n\nq"), 18);
 	assert_int_equal(SP("p\n\n~~~~\n```\n\n~~~\n\n"), 3);
 	assert_int_equal(SP("p\n\n~~~~\n```\n\n~~~~\n\n"), 19);
-	assert_int_equal(SP("p\n\n> ```\n> x\n\nq\n\n"), 17);
-	/* Right after a quote's open fence, a fence line of its character
-	 * is eaten by md4c: the ``` after "x" opens code, still open. */
-	assert_int_equal(SP("p\n\n> ```\n```\nx\n\n```\ny\n\nz\n"), 16);
+	/* md4c ends fences in quotes and list items in more ways than are
+	 * modelled (a fence line right after one is eaten, for one): after a
+	 * fence in a quote, or one in an item ended by a line left of it,
+	 * nothing is called stable. */
+	assert_int_equal(SP("p\n\n> ```\n> x\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n> ```\n```\nx\n\n```\ny\n\nz\n"), 3);
 	/* Lists may go on after an empty line: not stable until one ends. */
 	assert_int_equal(SP("- a\n\n- b\n\n"), 0);
 	assert_int_equal(SP("- a\n\n  more\n\n"), 0);
 	assert_int_equal(SP("1. a\n\n2. b\n\nend\n\n"), 17);
 	assert_int_equal(SP("para\n\n- a\n- b\n\n"), 6);
 	assert_int_equal(SP("> - a\n\nq\n"), 7); /* a list in a quote ends with it */
-	/* A fence in a list item ends with the item (and the list, at a line
-	 * left of any item's content); the ``` after the quote opens a new
-	 * block, still open at "after". */
-	assert_int_equal(SP("- a\n\n   ```\nnot in list\n\n> q\n```\nafter\n\nx\n"), 25);
-	/* In an outer item, a fence ends only left of that item; md4c takes
-	 * a fence line there for its closing line, one with an info string
-	 * for paragraph text. */
-	assert_int_equal(SP("- a\n  - b\n\n  ```\n  x\n\n  y\n```\n\nz\n"), 31);
-	assert_int_equal(SP("* ```\n\n```c\nx\n\nz\n"), 15);
-	assert_int_equal(SP("- `````\n\n```\nx\n\n```\ny\n\nz\n"), 16);
+	assert_int_equal(SP("- a\n\n   ```\nnot in list\n\n> q\n```\nafter\n\nx\n"), 0);
+	assert_int_equal(SP("- a\n  - b\n\n  ```\n  x\n\n  y\n```\n\nz\n"), 0);
+	assert_int_equal(SP("* ```\n\n```c\nx\n\nz\n"), 0);
+	assert_int_equal(SP("- `````\n\n```\nx\n\n```\ny\n\nz\n"), 0);
+	/* A fence in an item closed in the item is fine. */
+	assert_int_equal(SP("1. a\n   ```\n   x\n   ```\n\nq\n\n"), 28);
 	/* A fence left of the item's content is not in the item. */
 	assert_int_equal(SP("- a\n```\ncode\n\n```\n\nq\n"), 19);
 
