@@ -345,9 +345,10 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		size_t n = md_fence_len(q, e, &ch);
 		/* In what may be a table a fence line is a row to md4c, in a
 		 * paragraph it opens code: which one is not modelled.  Nor are
-		 * all the ways md4c ends a fence in a quote, or right after
-		 * one. */
-		if (n && (before_pipe || quoted || before_quote))
+		 * all the ways md4c ends a fence in a quote or a list, or right
+		 * after a quote (fuzzing kept finding new ones): past such a
+		 * fence nothing is called stable. */
+		if (n && (before_pipe || quoted || before_quote || in_list))
 			murky = 1;
 		if (n) {
 			fence_ch = ch;
