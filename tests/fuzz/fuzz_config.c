@@ -137,8 +137,11 @@ static void check_message(const char *what, const char *msg, char **keys, size_t
 	for (size_t k = 0; k < nk; k++) {
 		const char *key = keys[k];
 		size_t kl = strlen(key);
-		FUZZ_ASSERT(!scrubbed || !strstr(m, key), "%s shows the api_key \"%s\": %s", what,
-			    key, msg);
+		/* A short key of lower-case letters ("file") may be a word of
+		 * the message itself, not a quote of the key. */
+		bool word = kl < 8 && strspn(key, "abcdefghijklmnopqrstuvwxyz") == kl;
+		FUZZ_ASSERT(!scrubbed || word || !strstr(m, key),
+			    "%s shows the api_key \"%s\": %s", what, key, msg);
 		/* Runs of a key-like value (letters, digits, '-', '_': no
 		 * message text has 24 of those in a row, so a run found is the
 		 * key's). */
