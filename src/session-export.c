@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "session-export.h"
+#include "core/attach.h"
 #include "core/sanitize.h"
 #include "core/session.h"
 #include "core/sessionfile.h"
@@ -28,45 +29,6 @@ static void export_error(const char *msg)
 	char *clean = sanitize_line(msg);
 	fprintf(stderr, "squint: %s\n", clean);
 	free(clean);
-}
-
-/* Return the value of base64 digit c, or -1. */
-static int export_b64(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-/* Decode the data of the data: URI url into out; returns 0, or -1 when it
- * is not base64 data. */
-static int export_decode(const char *url, struct strbuf *out)
-{
-	const char *comma = strchr(url, ',');
-	if (!comma || strncmp(url, "data:", 5) != 0 || !strstr(url, ";base64"))
-		return -1;
-	unsigned acc = 0;
-	int bits = 0;
-	for (const unsigned char *p = (const unsigned char *)comma + 1; *p && *p != '='; p++) {
-		int v = export_b64(*p);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			strbuf_putc(out, (char)((acc >> bits) & 0xFF));
-		}
-	}
-	return 0;
 }
 
 /* Write the len bytes of data to path (created with mode 0600, replaced
@@ -113,9 +75,7 @@ static int export_images(const char *dir, const struct conv_part **im, size_t n)
 		return -1;
 	}
 	int rc = 0;
-	struct strbuf bytes = STRBUF_INIT;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		strbuf_reset(&bytes);
 		const char *url = im[i]->url;
 		const char *ext = strncmp(url, "data:image/png;", 15) == 0    ? "png"
 				  : strncmp(url, "data:image/jpeg;", 16) == 0 ? "jpg"
@@ -124,16 +84,18 @@ static int export_images(const char *dir, const struct conv_part **im, size_t n)
 				  : strncmp(url, "data:image/bmp;", 15) == 0  ? "bmp"
 									      : "bin";
 		char *path = xasprintf("%s/%zu.%s", dir, i + 1, ext);
-		if (export_decode(url, &bytes) != 0) {
+		size_t len;
+		unsigned char *bytes = attach_data_uri_bytes(url, &len);
+		if (!bytes) {
 			char *m = xasprintf(_("%s: the image data is damaged; not written"), path);
 			export_error(m);
 			free(m);
 		} else {
-			rc = export_write(path, bytes.data ? bytes.data : "", bytes.len);
+			rc = export_write(path, (const char *)bytes, len);
+			free(bytes);
 		}
 		free(path);
 	}
-	strbuf_done(&bytes);
 	return rc;
 }
 
