@@ -10,9 +10,8 @@
 #include "i18n.h"
 #include "models.h"
 #include "term/probe.h"
+#include "ui/curses/terminfo.h"
 
-#include <curses.h>
-#include <term.h>
 
 #include <fcntl.h>
 #include <langinfo.h>
@@ -100,14 +99,11 @@ static void doctor_terminal(struct doctor *d, const struct squint_config *cfg)
 			      "as ?"),
 			    loc ? loc : "?", cs ? cs : "?");
 
-	int colors = -1, errret = 0;
-	if (term && setupterm(term, STDOUT_FILENO, &errret) == OK) {
-		colors = tigetnum("colors");
-		del_curterm(cur_term);
-	}
+	bool known;
+	int colors = terminfo_colours(term, &known);
 	const char *ct = doctor_env("COLORTERM");
 	bool truecolor = ct && (!strcmp(ct, "truecolor") || !strcmp(ct, "24bit"));
-	if (term && errret != 1)
+	if (term && !known)
 		doctor_line(d, DOCTOR_WARN, _("install ncurses-term, or set TERM to a known terminal"),
 			    _("colours: terminfo has no entry for %s"), term);
 	else if (colors >= 8 || truecolor)

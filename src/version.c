@@ -4,9 +4,9 @@
 #include <config.h>
 
 #include "version.h"
+#include "ui/curses/screen.h"
 
 #include <curl/curl.h>
-#include <curses.h>
 #include <gif_lib.h>
 #include <jpeglib.h>
 #include <json-c/json_c_version.h>
@@ -31,10 +31,7 @@ void version_print(FILE *out)
 	fprintf(out, "libcurl %s (TLS: %s)\n", cv->version,
 		cv->ssl_version ? cv->ssl_version : "none");
 	fprintf(out, "json-c %s\n", json_c_version());
-	const char *nc = curses_version(); /* "ncurses 6.4.20221231" */
-	if (strncmp(nc, "ncurses ", 8) == 0)
-		nc += 8;
-	fprintf(out, "ncursesw %s\n", nc);
+	fprintf(out, "ncursesw %s\n", screen_curses_version());
 	fprintf(out, "md4c %s\n", SQUINT_MD4C_VERSION);
 	fprintf(out, "libpng %s\n", png_get_libpng_ver(NULL));
 #ifdef LIBJPEG_TURBO_VERSION

@@ -427,3 +427,10 @@ void screen_draw(const struct screen_frame *f)
 	else
 		refresh();
 }
+
+const char *screen_curses_version(void)
+{
+	const char *nc = curses_version(); /* "ncurses 6.4.20221231" */
+	return strncmp(nc, "ncurses ", 8) == 0 ? nc + 8 : nc;
+}
+

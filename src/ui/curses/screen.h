@@ -77,4 +77,7 @@ void screen_forget_image(uint64_t id);
 /* Draw frame f and put the cursor where it belongs. */
 void screen_draw(const struct screen_frame *f);
 
+/* The curses library's version without its name, e.g. "6.4.20221231". */
+const char *screen_curses_version(void);
+
 #endif
