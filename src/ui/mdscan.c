@@ -187,13 +187,10 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		 * is never stable, whatever it holds so far. */
 		/* Lines end at LF, CR or CRLF, as md4c reads them; a CR that
 		 * ends the text may yet be half a CRLF: unfinished. */
-		const char *nl = NULL;
-		for (const char *x = src + a; x < src + len; x++) {
-			if (*x == '\n' || *x == '\r') {
-				nl = x;
-				break;
-			}
-		}
+		const char *nl = memchr(src + a, '\n', len - a);
+		const char *cr = memchr(src + a, '\r', (size_t)((nl ? nl : src + len) - (src + a)));
+		if (cr)
+			nl = cr;
 		int unfinished = nl == NULL || (*nl == '\r' && nl + 1 == src + len);
 		const char *s = src + a;
 		const char *e = nl ? nl : src + len;
