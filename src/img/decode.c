@@ -16,7 +16,11 @@
 #include <webp/decode.h>
 
 #include "i18n.h"
+#include "img/ahead.h"
 #include "img/fit.h"
+
+/* From this many pixels up, a shrinking PNG is read ahead on a thread. */
+#define DECODE_AHEAD_PIXELS (1u << 20)
 
 /* What one img_probe() or img_decode() call works on. */
 struct decode_job {
@@ -331,7 +335,15 @@ static int decode_png_fitted(struct decode_job *job, unsigned w, unsigned h)
 	int rc = decode_png_start(job, &r.st);
 	if (rc == 0) {
 		struct img_rows rows = {job->info.w, job->info.h, job->info.has_alpha, decode_png_row, &r};
+		/* A big picture is inflated and unfiltered on a second thread
+		 * while this one scales: for a 3840×2160 screenshot libpng and
+		 * zlib take about 70% of the time, the scaling the rest. */
+		struct img_ahead *ahead = NULL;
+		if ((uint64_t)job->info.w * job->info.h >= DECODE_AHEAD_PIXELS)
+			ahead = img_ahead_new(&rows, &rows);
 		rc = img_scale_rows(&rows, w, h, out);
+		if (ahead)
+			img_ahead_finish(ahead); /* r.failed tells */
 		if (rc != 0 && !r.failed)
 			rc = image_fail(job->err, job->name, _("not enough memory to scale the image to %u×%u"), w, h);
 	}

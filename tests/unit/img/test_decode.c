@@ -14,6 +14,8 @@
 
 #include "core/xalloc.h"
 #include "img/decode.h"
+#include "img/encode.h"
+#include "img/fit.h"
 #include "img/image.h"
 #include "helpers.h"
 
@@ -326,6 +328,89 @@ static void test_webp(void **state)
 	image_free(&img);
 }
 
+/* Return a newly allocated PNG of a w×h picture with edges, gradients and
+ * noise (translucent when alpha); *len gets its size. */
+static unsigned char *png_pattern(unsigned w, unsigned h, bool alpha, size_t *len)
+{
+	struct image img;
+	image_init(&img);
+	assert_int_equal(image_alloc(&img, w, h), 0);
+	uint32_t seed = 12345;
+	for (unsigned y = 0; y < h; y++)
+		for (unsigned x = 0; x < w; x++) {
+			unsigned char *p = img.rgba + ((size_t)y * w + x) * 4;
+			seed = seed * 1103515245u + 12345u;
+			p[0] = (unsigned char)(x * 255 / w);
+			p[1] = (x / 7 + y / 5) % 2 ? 250 : 10; /* fine stripes */
+			p[2] = (unsigned char)(seed >> 24);
+			p[3] = alpha ? (unsigned char)(y * 255 / h) : 255;
+		}
+	struct img_quality q;
+	img_quality_default(&q);
+	q.png_level = 1;
+	struct img_encoded enc;
+	img_encoded_init(&enc);
+	char *err = NULL;
+	if (img_encode(&img, IMG_ENC_PNG, &q, &enc, &err) != 0)
+		fail_msg("%s", err);
+	image_free(&img);
+	*len = enc.len;
+	return enc.data; /* enc owns nothing else */
+}
+
+/* A shrinking PNG is decoded a row at a time into the scaler, a big one
+ * with its rows read ahead on a thread: the pixels must be exactly those
+ * of decoding it whole and then scaling, and a file cut short must fail
+ * with its line, whichever thread finds the damage. */
+static void test_png_fitted(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned w, h, fw, fh;
+		bool alpha;
+	} cases[] = {
+		{1600, 900, 533, 300, false}, /* over a megapixel: read ahead */
+		{1600, 900, 1599, 899, true},
+		{300, 200, 77, 51, false}, /* small: read in line */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len;
+		unsigned char *buf = png_pattern(cases[i].w, cases[i].h, cases[i].alpha, &len);
+		struct image whole, want, got;
+		image_init(&whole);
+		image_init(&want);
+		image_init(&got);
+		struct img_info info;
+		char *err = NULL;
+		assert_int_equal(img_decode(buf, len, "p.png", NULL, &whole, &info, &err), 0);
+		assert_int_equal(img_scale(&whole, cases[i].fw, cases[i].fh, &want), 0);
+		if (img_decode_fitted(buf, len, "p.png", NULL, cases[i].fw, cases[i].fh, &got, &info, &err) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(info.w, cases[i].w);
+		assert_int_equal(info.h, cases[i].h);
+		assert_int_equal(got.w, cases[i].fw);
+		assert_int_equal(got.h, cases[i].fh);
+		assert_memory_equal(got.rgba, want.rgba, (size_t)got.w * got.h * 4);
+		image_free(&got);
+
+		/* Cut at a third and at two thirds of the pixel data. */
+		for (int k = 1; k <= 2; k++) {
+			size_t cut = len * (size_t)k / 3;
+			assert_int_equal(img_decode_fitted(buf, cut, "cut.png", NULL, cases[i].fw, cases[i].fh, &got,
+							   &info, &err),
+					 -1);
+			assert_non_null(err);
+			assert_string_equal(err, "cut.png: the PNG data is truncated");
+			assert_null(got.rgba);
+			free(err);
+			err = NULL;
+		}
+		image_free(&whole);
+		image_free(&want);
+		free(buf);
+	}
+}
+
 static void test_truncated(void **state)
 {
 	(void)state;
@@ -572,7 +657,7 @@ int main(void)
 		cmocka_unit_test(test_png_variants), cmocka_unit_test(test_jpeg_variants),
 		cmocka_unit_test(test_jpeg_orientation), cmocka_unit_test(test_orient_all),
 		cmocka_unit_test(test_gif), cmocka_unit_test(test_webp),
-		cmocka_unit_test(test_truncated), cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_truncated), cmocka_unit_test(test_png_fitted), cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_zero_size), cmocka_unit_test(test_not_images),
 		cmocka_unit_test(test_silent),
 	};
