@@ -78,6 +78,7 @@ struct tui_image {
 				   conversation's part (tui_images_unborrow) ... */
 	unsigned px_w, px_h;	/* ... and the box to decode it for */
 	uint64_t near_seq;	/* the frame it was last on or near the screen */
+	char *failed;		/* TUI_THUMB_FAILED: "no preview: why", sanitized */
 };
 
 struct tui_images {
@@ -130,6 +131,7 @@ static void tui_image_done(struct tui_image *e)
 {
 	image_free(&e->thumb);
 	free(e->desc);
+	free(e->failed);
 }
 
 /* Free the registry. */
@@ -325,9 +327,19 @@ static void tui_images_finish_preview(struct tui *t, struct img_job *job)
 			image_init(&job->thumb);
 			e->state = TUI_THUMB_READY;
 		} else {
+			/* The rows stay (the header gave the size): they say why. */
 			e->state = TUI_THUMB_FAILED;
-			tui_log(t, "preview %llu: %s", (unsigned long long)job->id,
-				job->err ? job->err : "?");
+			const char *why = job->err ? job->err : "?";
+			/* The line above names the image already. */
+			size_t dl = e->desc ? strlen(e->desc) : 0;
+			if (dl && strncmp(why, e->desc, dl) == 0 && strncmp(why + dl, ": ", 2) == 0)
+				why += dl + 2;
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_printf(&sb, _("no preview: "));
+			sanitize_string(&sb, why, strlen(why));
+			free(e->failed);
+			e->failed = strbuf_detach(&sb);
+			tui_log(t, "preview %llu: %s", (unsigned long long)job->id, why);
 		}
 		tui_log(t, "preview %llu decoded in %.0f ms (off the loop)",
 			(unsigned long long)job->id, job->ms);
@@ -554,7 +566,7 @@ static void tui_images_push(struct tui_images *r, size_t *n, const struct placem
 						.max_rows = box_rows,
 						.cells = cells,
 						.wait_text = e->state == TUI_THUMB_FAILED
-								     ? NULL
+								     ? e->failed
 								     : _("preparing\xe2\x80\xa6")};
 }
 

@@ -123,4 +123,38 @@ tui_wait_gone "$WAIT" || fail "a preview still says $WAIT"
 tui_stop
 case_end
 
+# A screenshot whose header is fine but whose pixels are cut short (a
+# damaged file from elsewhere): its rows stay, saying why, and the next
+# one still shows.
+B="$T/broken.jsonl"
+"$PY" - "$S" "$B" <<'PYEOF'
+import base64, hashlib, json, sys
+src, dst = sys.argv[1], sys.argv[2]
+out, done = [], False
+for line in open(src):
+    o = json.loads(line)
+    if o["type"] == "image" and o["name"] == "shot%d.png" % 23 and not done:
+        data = base64.b64decode(o["url"].split(",", 1)[1])
+        cut = data[:len(data) - 40]  # into the IDAT, IEND gone
+        url = "data:image/png;base64," + base64.b64encode(cut).decode()
+        old = o["sha256"]
+        o["url"], o["sha256"], o["bytes"] = url, hashlib.sha256(url.encode()).hexdigest(), len(cut)
+        new = o["sha256"]
+        done = True
+    line = json.dumps(o, separators=(",", ":"))
+    if done:
+        line = line.replace(old, new)
+    out.append(line)
+open(dst, "w").write("\n".join(out) + "\n")
+PYEOF
+
+case_begin "a resumed screenshot that cannot be decoded says so in its rows; the others show"
+tui_start 100 30 -v -s "$B"
+expect_screen "answer $N"
+wait_rows "$RED" || fail "the last screenshot's preview never came"
+expect_screen "no preview: the PNG data is truncated"
+tui_wait_gone "$WAIT" || fail "a preview still says $WAIT"
+tui_stop
+case_end
+
 finish

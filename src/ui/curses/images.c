@@ -131,11 +131,15 @@ static void images_draw_wait(const struct images_item *it)
 	const struct placement *p = &it->p;
 	if (!it->wait_text || p->crop_rows < 1 || p->row < 0 || p->row >= LINES || p->col >= COLS)
 		return;
-	wchar_t w[64];
+	wchar_t w[256];
 	size_t n = mbstowcs(w, it->wait_text, sizeof w / sizeof w[0] - 1);
 	if (n == (size_t)-1)
 		return;
-	int room = p->cols < COLS - p->col ? p->cols : COLS - p->col, used = 0;
+	/* The text may use the whole box, not only the image's columns: a
+	 * small image's "no preview: why" would be cut to a word. */
+	int room = it->max_cols > p->cols ? it->max_cols : p->cols, used = 0;
+	if (room > COLS - p->col)
+		room = COLS - p->col;
 	size_t k = 0;
 	while (k < n && used + (wcwidth(w[k]) > 0 ? wcwidth(w[k]) : 0) <= room) {
 		used += wcwidth(w[k]) > 0 ? wcwidth(w[k]) : 0;
