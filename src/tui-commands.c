@@ -98,6 +98,7 @@ static void tui_cmd_detach(struct tui *t, const char *arg)
 		for (size_t i = 0; i < t->n_atts; i++)
 			attachment_done(&t->atts[i]);
 		t->n_atts = 0;
+		tui_images_detached(t);
 		t->dirty = true;
 		return;
 	}
@@ -114,6 +115,7 @@ static void tui_cmd_detach(struct tui *t, const char *arg)
 	attachment_done(&t->atts[n - 1]);
 	memmove(&t->atts[n - 1], &t->atts[n], (t->n_atts - (size_t)n) * sizeof *t->atts);
 	t->n_atts--;
+	tui_images_detached(t);
 	t->dirty = true;
 }
 

@@ -101,6 +101,8 @@ struct tui_images {
 	uint64_t frame_seq;        /* counts tui_images_frame() calls */
 	uint64_t *near;            /* this frame's images near the screen ... */
 	size_t n_near, cap_near;   /* ... decoded once it is drawn */
+	struct img_job **running;  /* attachment jobs the worker has (owned there) */
+	size_t n_running;
 };
 
 /* Return the registry entry of id, or NULL. */
@@ -146,6 +148,7 @@ void tui_images_done(struct tui *t)
 		tui_image_done(&r->v[i]);
 	free(r->v);
 	free(r->pending);
+	free(r->running);
 	chatlayout_lines_clear(&r->view_lines);
 	free(r->view_lines.v);
 	free(r->view_ptrs);
@@ -294,6 +297,8 @@ bool tui_images_prepare(struct tui *t, const char *arg)
 	const char *delay = getenv("SQUINT_TEST_PREPARE_MS");
 	job->delay_ms = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
 	img_worker_submit(r->worker, job);
+	r->running = xrealloc(r->running, (r->n_running + 1) * sizeof *r->running);
+	r->running[r->n_running++] = job;
 	t->atts = xrealloc(t->atts, (t->n_atts + 1) * sizeof *t->atts);
 	t->atts[t->n_atts++] = a;
 	tui_log(t, "preparing %s (job %llu)", a.name, a.preview_id);
@@ -356,6 +361,11 @@ static void tui_images_finish(struct tui *t, struct img_job *job)
 		tui_images_finish_preview(t, job);
 		return;
 	}
+	for (size_t k = 0; k < r->n_running; k++)
+		if (r->running[k] == job) {
+			r->running[k] = r->running[--r->n_running];
+			break;
+		}
 	size_t k = 0;
 	while (k < t->n_atts && !(t->atts[k].preparing && t->atts[k].preview_id == job->id))
 		k++;
@@ -393,6 +403,23 @@ static void tui_images_finish(struct tui *t, struct img_job *job)
 	tui_log(t, "attached %s in %.0f ms (off the loop)%s", a->summary ? a->summary : a->name, job->ms,
 		a->preview_id ? ", with a preview" : "");
 	img_job_delete(job);
+}
+
+/* Stop the work of attachments that are gone (/detach): a download stops
+ * at once instead of running to its end for nothing. */
+void tui_images_detached(struct tui *t)
+{
+	struct tui_images *r = t->images;
+	for (size_t i = 0; r && i < r->n_running; i++) {
+		struct img_job *job = r->running[i];
+		bool attached = false;
+		for (size_t k = 0; k < t->n_atts && !attached; k++)
+			attached = t->atts[k].preparing && t->atts[k].preview_id == job->id;
+		if (!attached && !atomic_load(&job->cancel)) {
+			atomic_store(&job->cancel, true);
+			tui_log(t, "job %llu: detached, its work stopped", (unsigned long long)job->id);
+		}
+	}
 }
 
 /* Take the worker's results; send a held message once nothing is left. */

@@ -231,6 +231,8 @@ void tui_images_attach(struct tui *t, struct attachment *a);
  * once as "preparing…" and is filled in by tui_images_poll(); returns
  * false when there is no worker (then attach it on the spot). */
 bool tui_images_prepare(struct tui *t, const char *arg);
+/* Stop the preparing of attachments no longer attached (after /detach). */
+void tui_images_detached(struct tui *t);
 /* Return the worker's wake-up descriptor, or -1 without a worker. */
 int tui_images_fd(struct tui *t);
 /* Take the worker's finished attachments (every wake-up). */

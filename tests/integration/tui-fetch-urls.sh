@@ -49,6 +49,25 @@ expect_no_screen "[1] missing.png"
 tui_stop
 case_end
 
+case_begin "/detach stops a stalled download: the next attachment does not wait behind it"
+# One worker prepares attachments in turn: were the first download left
+# to run, the second would wait the whole 60 s stall.
+tui_start 100 40 -v --fetch-urls
+tui_type "/attach $HOST/files/screenshot-3840x2160.png?stall=60"
+tui_keys Enter
+expect_screen "[1] screenshot-3840x2160.png  preparing…"
+tui_type "/detach 1"
+tui_keys Enter
+expect_no_screen "screenshot-3840x2160.png"
+tui_type "/attach $HOST/files/red-64x48.png"
+tui_keys Enter
+expect_screen "[1] red-64x48.png"
+tui_wait_gone "preparing…" || fail "the second attachment waited behind the detached download"
+grep -q "detached, its work stopped" "$HOME/.local/state/squint/squint.log" ||
+	fail "the log does not say the detached download was stopped"
+tui_stop
+case_end
+
 case_begin "quitting while an image host stalls does not wait for it"
 tui_start 100 40 --fetch-urls
 tui_type "/attach $HOST/files/red-64x48.png?stall=60"
