@@ -92,13 +92,13 @@ static const unsigned char *ahead_row(void *ctx, unsigned y, unsigned char *buf)
 	return buf;
 }
 
-struct img_ahead *img_ahead_new(const struct img_rows *src, struct img_rows *wrapped)
+struct img_ahead *img_ahead_new(const struct img_rows *src, size_t row_bytes, struct img_rows *wrapped)
 {
 	struct img_ahead *a = xalloc_try_calloc(1, sizeof *a);
 	if (!a)
 		return NULL;
 	a->src = *src;
-	a->stride = (size_t)src->w * 4;
+	a->stride = row_bytes;
 	a->ring = xalloc_try_malloc(a->stride * AHEAD_SLOTS);
 	if (!a->ring) {
 		free(a);

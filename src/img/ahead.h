@@ -1,6 +1,8 @@
 #ifndef SQUINT_IMG_AHEAD_H
 #define SQUINT_IMG_AHEAD_H
 
+#include <stddef.h>
+
 #include "img/fit.h"
 
 /* Reading rows ahead on a thread of their own: a decoder's rows (libpng's
@@ -12,10 +14,12 @@
  * of rows ahead of the consumer. */
 struct img_ahead;
 
-/* Wrap src: *wrapped hands out the same rows, in order, read ahead by a
- * thread.  Return the state to pass to img_ahead_finish(), or NULL when
+/* Wrap src, whose rows are row_bytes long (src->w * 4 for RGBA; a
+ * decoder's raw rows may differ): *wrapped hands out the same rows, in
+ * order, read ahead by a thread, copied into the buffer its row() is
+ * given.  Return the state to pass to img_ahead_finish(), or NULL when
  * memory runs out (use src directly then). */
-struct img_ahead *img_ahead_new(const struct img_rows *src, struct img_rows *wrapped);
+struct img_ahead *img_ahead_new(const struct img_rows *src, size_t row_bytes, struct img_rows *wrapped);
 
 /* Stop the thread (when the consumer stopped early, it stops reading at the
  * next row), wait for it and free a.  Return whether a row of src failed;

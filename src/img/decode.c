@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "img/ahead.h"
 #include "img/fit.h"
+#include "img/pngrows.h"
 
 /* From this many pixels up, a shrinking PNG is read ahead on a thread. */
 #define DECODE_AHEAD_PIXELS (1u << 20)
@@ -153,6 +154,9 @@ struct decode_png_state {
 	size_t len, off;
 	char msg[160]; /* libpng's last error, untranslated */
 	bool ended;    /* libpng wanted bytes past the end of the data */
+	bool rows_ok;  /* png_rows_scale() can read the pixels: ... */
+	struct png_rows_info rows; /* ... what it needs from the header */
+	unsigned char palette[256 * 3], trans[256];
 };
 
 /* Keep libpng's message and jump back to the caller's setjmp. */
@@ -191,6 +195,46 @@ static void decode_png_read(png_structp png, png_bytep data, size_t n)
 	st->off += n;
 }
 
+/* Note in st whether png_rows_scale() can read the pixels, and what it
+ * needs to: the header as libpng read it, before any transformation. */
+static void decode_png_rows_info(struct decode_png_state *st, int depth, int ct, bool trns,
+				 const struct decode_job *job)
+{
+	st->rows_ok = png_rows_supported(depth, ct, png_get_interlace_type(st->png, st->info), trns);
+	if (!st->rows_ok)
+		return;
+	struct png_rows_info *ri = &st->rows;
+	memset(ri, 0, sizeof *ri);
+	ri->w = job->info.w;
+	ri->h = job->info.h;
+	ri->color_type = ct;
+	ri->alpha = job->info.has_alpha;
+	if (ct != PNG_COLOR_TYPE_PALETTE)
+		return;
+	png_colorp pal = NULL;
+	int npal = 0;
+	if (!png_get_PLTE(st->png, st->info, &pal, &npal) || npal < 1 || npal > 256) {
+		st->rows_ok = false;
+		return;
+	}
+	for (int i = 0; i < npal; i++) {
+		st->palette[3 * i] = pal[i].red;
+		st->palette[3 * i + 1] = pal[i].green;
+		st->palette[3 * i + 2] = pal[i].blue;
+	}
+	ri->palette = st->palette;
+	ri->n_palette = npal;
+	png_bytep alpha = NULL;
+	int ntrans = 0;
+	if (trns && png_get_tRNS(st->png, st->info, &alpha, &ntrans, NULL) && alpha && ntrans > 0) {
+		if (ntrans > 256)
+			ntrans = 256;
+		memcpy(st->trans, alpha, (size_t)ntrans);
+		ri->trans = st->trans;
+		ri->n_trans = ntrans;
+	}
+}
+
 /* Set st up and read the header with libpng, asking for 8-bit RGBA rows
  * whatever the file holds (palette, grey, 16-bit, tRNS: libpng's
  * transformations); 0, or -1 with the message set.  The zlib checksum of
@@ -221,6 +265,7 @@ static int decode_png_start(struct decode_job *job, struct decode_png_state *st)
 	job->info.has_alpha = (ct & PNG_COLOR_MASK_ALPHA) || trns;
 	if (!job->out)
 		return 0;
+	decode_png_rows_info(st, depth, ct, trns, job);
 	if (ct == PNG_COLOR_TYPE_PALETTE)
 		png_set_palette_to_rgb(st->png);
 	if (ct == PNG_COLOR_TYPE_GRAY && depth < 8)
@@ -333,6 +378,19 @@ static int decode_png_fitted(struct decode_job *job, unsigned w, unsigned h)
 	r.job = job;
 	struct image *out = job->out;
 	int rc = decode_png_start(job, &r.st);
+	if (rc == 0 && r.st.rows_ok) {
+		/* libpng read the header; the pixels are faster without it.  A
+		 * file png_rows_scale() finds anything wrong with goes to
+		 * libpng after all, from the start, for libpng's verdict. */
+		if (png_rows_scale(job->buf, job->len, r.st.off, &r.st.rows, w, h, out) == 0) {
+			decode_png_finish(&r.st);
+			return 0;
+		}
+		decode_png_finish(&r.st);
+		memset(&r, 0, sizeof r);
+		r.job = job;
+		rc = decode_png_start(job, &r.st);
+	}
 	if (rc == 0) {
 		struct img_rows rows = {job->info.w, job->info.h, job->info.has_alpha, decode_png_row, &r};
 		/* A big picture is inflated and unfiltered on a second thread
@@ -340,7 +398,7 @@ static int decode_png_fitted(struct decode_job *job, unsigned w, unsigned h)
 		 * zlib take about 70% of the time, the scaling the rest. */
 		struct img_ahead *ahead = NULL;
 		if ((uint64_t)job->info.w * job->info.h >= DECODE_AHEAD_PIXELS)
-			ahead = img_ahead_new(&rows, &rows);
+			ahead = img_ahead_new(&rows, (size_t)job->info.w * 4, &rows);
 		rc = img_scale_rows(&rows, w, h, out);
 		if (ahead)
 			img_ahead_finish(ahead); /* r.failed tells */

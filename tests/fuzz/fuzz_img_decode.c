@@ -7,10 +7,14 @@
  * w*h*4 bytes of pixels (all of them are read, so ASan sees a short buffer);
  * img_decode_at_least() gives at least the size asked for (or the full
  * size) and never more; a failure is one line without control bytes that
- * names the file. */
+ * names the file.  A PNG shrunk by img_decode_fitted() (its own row
+ * reader, src/img/pngrows.c, with libpng as the fallback) gives exactly
+ * the pixels of decoding it whole with libpng and scaling, and fails
+ * exactly when that fails, with the same message. */
 #include <config.h>
 
 #include "img/decode.h"
+#include "img/fit.h"
 #include "fuzz.h"
 
 #include <string.h>
@@ -43,6 +47,35 @@ static unsigned check_image(const char *what, const struct image *img)
 	for (size_t i = 0; i < n; i++)
 		sum += img->rgba[i];
 	return sum;
+}
+
+/* Shrink the PNG whose whole decoding is full with img_decode_fitted() to
+ * a size picked from the input: the pixels must be img_scale()'s of full. */
+static void check_png_fitted(const uint8_t *data, size_t size, const struct img_limits *lim,
+			     const struct image *full)
+{
+	if (full->w < 2 || full->h < 2)
+		return;
+	struct fuzz_rng rng;
+	fuzz_rng_seed(&rng, data, size);
+	unsigned fw = 1 + (unsigned)fuzz_rng_below(&rng, full->w - 1);
+	unsigned fh = 1 + (unsigned)fuzz_rng_below(&rng, full->h - 1);
+	struct image want, got;
+	image_init(&want);
+	image_init(&got);
+	struct img_info info;
+	char *err = NULL;
+	int rc = img_decode_fitted(data, size, "fuzz.img", lim, fw, fh, &got, &info, &err);
+	FUZZ_ASSERT(rc == 0, "img_decode_fitted failed where img_decode did not: %s", err ? err : "");
+	FUZZ_ASSERT(img_scale(full, fw, fh, &want) == 0, "img_scale failed");
+	FUZZ_ASSERT(got.w == fw && got.h == fh, "fitted %ux%u, asked %ux%u", got.w, got.h, fw, fh);
+	size_t n = (size_t)fw * fh * 4;
+	for (size_t i = 0; i < n; i++)
+		FUZZ_ASSERT(got.rgba[i] == want.rgba[i],
+			    "fitted pixel %zu of %ux%u (from %ux%u): byte %zu is %u, scaling the whole gives %u",
+			    i / 4, fw, fh, full->w, full->h, i % 4, got.rgba[i], want.rgba[i]);
+	image_free(&want);
+	image_free(&got);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -87,10 +120,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(img.w == info.w && img.h == info.h,
 			    "decoded %ux%u, the header says %ux%u", img.w, img.h, info.w, info.h);
 		check_image("img_decode", &img);
+		if (info.type == IMAGE_PNG)
+			check_png_fitted(data, size, &lim, &img);
 	} else {
 		FUZZ_ASSERT(drc == -1, "img_decode returned %d", drc);
 		FUZZ_ASSERT(!img.rgba && img.w == 0 && img.h == 0, "a failed decode left pixels");
 		check_err("img_decode", err);
+		if (prc == 0 && probe.type == IMAGE_PNG && probe.w > 1 && probe.h > 1) {
+			struct image fit;
+			image_init(&fit);
+			char *ferr = NULL;
+			int frc = img_decode_fitted(data, size, "fuzz.img", &lim, probe.w / 2, probe.h / 2,
+						    &fit, &info, &ferr);
+			FUZZ_ASSERT(frc == -1 && !fit.rgba, "img_decode_fitted succeeded where img_decode failed: %s",
+				    err);
+			FUZZ_ASSERT(ferr && strcmp(ferr, err) == 0, "img_decode_fitted: \"%s\", img_decode: \"%s\"",
+				    ferr ? ferr : "", err);
+			free(ferr);
+		}
 		free(err);
 		err = NULL;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/xalloc.h"
 #include "img/decode.h"
@@ -482,6 +483,171 @@ static unsigned char *png_claiming(uint32_t w, uint32_t h, size_t *len)
 	return buf;
 }
 
+/* The fitted decoding of the PNG at buf must agree with decoding it whole
+ * with libpng and scaling: the same pixels, or the same failure. */
+static void fitted_agrees(const unsigned char *buf, size_t len, unsigned fw, unsigned fh, const char *what)
+{
+	struct image whole, want, got;
+	image_init(&whole);
+	image_init(&want);
+	image_init(&got);
+	struct img_info info;
+	char *err = NULL, *ferr = NULL;
+	int rc = img_decode(buf, len, "p.png", NULL, &whole, &info, &err);
+	int frc = img_decode_fitted(buf, len, "p.png", NULL, fw, fh, &got, &info, &ferr);
+	if (rc != 0) {
+		if (frc == 0)
+			fail_msg("%s: fitted decoding succeeded; whole: %s", what, err);
+		assert_string_equal(ferr, err);
+		assert_null(got.rgba);
+	} else {
+		if (frc != 0)
+			fail_msg("%s: fitted decoding failed: %s", what, ferr);
+		assert_int_equal(img_scale(&whole, fw, fh, &want), 0);
+		assert_int_equal(got.w, fw);
+		assert_int_equal(got.h, fh);
+		for (size_t i = 0; i < (size_t)fw * fh * 4; i++)
+			if (got.rgba[i] != want.rgba[i])
+				fail_msg("%s: byte %zu of %ux%u is %u, not %u", what, i, fw, fh, got.rgba[i],
+					 want.rgba[i]);
+	}
+	free(err);
+	free(ferr);
+	image_free(&whole);
+	image_free(&want);
+	image_free(&got);
+}
+
+/* Append a PNG chunk of type t with n bytes of d (CRC computed) to b at *at. */
+static void chunk_put(unsigned char *b, size_t *at, const char *t, const unsigned char *d, size_t n)
+{
+	put_be32(b + *at, (uint32_t)n);
+	memcpy(b + *at + 4, t, 4);
+	if (n)
+		memcpy(b + *at + 8, d, n);
+	put_be32(b + *at + 8 + n, (uint32_t)crc32(0L, b + *at + 4, (uInt)n + 4));
+	*at += 12 + n;
+}
+
+/* PNG's Paeth predictor, for the writer below. */
+static int paeth_ref(int a, int b, int c)
+{
+	int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+	return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/* How png_filtered() damages or bends its file. */
+enum png_twist {
+	TWIST_NONE,
+	TWIST_BAD_FILTER,   /* a row with filter type 7 */
+	TWIST_BIG_INDEX,    /* palette indexes past the palette */
+	TWIST_EXTRA_DATA,   /* bytes after the zlib stream in the last IDAT */
+	TWIST_SHORT_DATA,   /* one row missing from the stream */
+	TWIST_BAD_CRC,      /* the second IDAT's CRC wrong */
+	TWIST_BAD_ADLER,    /* the zlib checksum wrong (libpng is told to ignore it) */
+};
+
+/* Return a newly allocated w×h PNG of colour type ct (2, 6 or 3 with a
+ * 200-colour palette, 100 of them translucent), each row with the next of
+ * the five filters, its zlib stream split over an IDAT, an empty IDAT and
+ * another; *len gets its size. */
+static unsigned char *png_filtered(unsigned w, unsigned h, int ct, enum png_twist twist, size_t *len)
+{
+	unsigned bpp = ct == 6 ? 4 : ct == 2 ? 3 : 1;
+	size_t rb = (size_t)w * bpp;
+	unsigned char *pix = malloc(rb * h), *raw = malloc((rb + 1) * h);
+	uint32_t seed = 99;
+	for (size_t i = 0; i < rb * h; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		size_t x = i % rb, y = i / rb;
+		/* Runs, edges and noise, so that every predictor has work. */
+		unsigned v = (unsigned)((x / 9 + y / 4) % 3 == 0 ? x * 7 + y : seed >> 27);
+		pix[i] = (unsigned char)(ct == 3 ? v % (twist == TWIST_BIG_INDEX ? 256 : 200) : v);
+	}
+	for (unsigned y = 0; y < h; y++) {
+		unsigned char *o = raw + y * (rb + 1);
+		const unsigned char *p = pix + y * rb, *up = y ? p - rb : NULL;
+		o[0] = (unsigned char)(twist == TWIST_BAD_FILTER && y == h / 2 ? 7 : y % 5);
+		for (size_t i = 0; i < rb; i++) {
+			int a = i >= bpp ? p[i - bpp] : 0, b = up ? up[i] : 0, c = up && i >= bpp ? up[i - bpp] : 0;
+			int pred = o[0] == 1 ? a : o[0] == 2 ? b : o[0] == 3 ? (a + b) / 2 : o[0] == 4 ? paeth_ref(a, b, c) : 0;
+			o[1 + i] = (unsigned char)(p[i] - pred);
+		}
+	}
+	size_t rawlen = (rb + 1) * (twist == TWIST_SHORT_DATA ? h - 1 : h);
+	uLongf zlen = compressBound(rawlen) + 8;
+	unsigned char *z = malloc(zlen);
+	assert_int_equal(compress2(z, &zlen, raw, rawlen, 6), Z_OK);
+	if (twist == TWIST_BAD_ADLER)
+		z[zlen - 1] ^= 0x5a;
+	if (twist == TWIST_EXTRA_DATA) {
+		memcpy(z + zlen, "junk", 4);
+		zlen += 4;
+	}
+	unsigned char *b = malloc(zlen + 2048);
+	size_t at = 8;
+	memcpy(b, "\x89PNG\r\n\x1a\n", 8);
+	unsigned char ihdr[13];
+	put_be32(ihdr, w);
+	put_be32(ihdr + 4, h);
+	ihdr[8] = 8;
+	ihdr[9] = (unsigned char)ct;
+	ihdr[10] = ihdr[11] = ihdr[12] = 0;
+	chunk_put(b, &at, "IHDR", ihdr, 13);
+	if (ct == 3) {
+		unsigned char plte[600], trns[100];
+		for (int i = 0; i < 600; i++)
+			plte[i] = (unsigned char)(i * 37);
+		for (int i = 0; i < 100; i++)
+			trns[i] = (unsigned char)(i * 5 / 2);
+		chunk_put(b, &at, "PLTE", plte, 600);
+		chunk_put(b, &at, "tRNS", trns, 100);
+	}
+	size_t half = zlen / 2;
+	chunk_put(b, &at, "IDAT", z, half);
+	chunk_put(b, &at, "IDAT", NULL, 0);
+	size_t second = at;
+	chunk_put(b, &at, "IDAT", z + half, zlen - half);
+	if (twist == TWIST_BAD_CRC)
+		b[at - 1] ^= 1;
+	(void)second;
+	chunk_put(b, &at, "IEND", NULL, 0);
+	free(pix);
+	free(raw);
+	free(z);
+	*len = at;
+	return b;
+}
+
+/* The row reader of src/img/pngrows.c against libpng: every filter, RGB,
+ * RGBA and palettes, split streams, small and read-ahead sizes; and files
+ * it must leave to libpng (damaged, or bent in ways libpng has its own
+ * answer for) give libpng's answer. */
+static void test_png_rows(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned w, h;
+	} sizes[] = {{61, 37}, {1200, 900}};
+	static const int types[] = {2, 6, 3};
+	static const enum png_twist twists[] = {TWIST_NONE, TWIST_BAD_FILTER, TWIST_BIG_INDEX, TWIST_EXTRA_DATA,
+						 TWIST_SHORT_DATA, TWIST_BAD_CRC, TWIST_BAD_ADLER};
+	for (size_t si = 0; si < 2; si++)
+		for (size_t ti = 0; ti < 3; ti++)
+			for (size_t k = 0; k < sizeof twists / sizeof twists[0]; k++) {
+				if (si == 1 && k > 0 && k != 2 && k != 4)
+					continue; /* the big size: the clean file, and two of the read-ahead's failures */
+				size_t len;
+				unsigned w = sizes[si].w, h = sizes[si].h;
+				unsigned char *buf = png_filtered(w, h, types[ti], twists[k], &len);
+				char what[64];
+				snprintf(what, sizeof what, "%ux%u type %d twist %d", w, h, types[ti], (int)twists[k]);
+				fitted_agrees(buf, len, w / 3, h / 3, what);
+				fitted_agrees(buf, len, w - 1, h - 1, what);
+				free(buf);
+			}
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -657,7 +823,7 @@ int main(void)
 		cmocka_unit_test(test_png_variants), cmocka_unit_test(test_jpeg_variants),
 		cmocka_unit_test(test_jpeg_orientation), cmocka_unit_test(test_orient_all),
 		cmocka_unit_test(test_gif), cmocka_unit_test(test_webp),
-		cmocka_unit_test(test_truncated), cmocka_unit_test(test_png_fitted), cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_truncated), cmocka_unit_test(test_png_fitted), cmocka_unit_test(test_png_rows), cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_zero_size), cmocka_unit_test(test_not_images),
 		cmocka_unit_test(test_silent),
 	};
