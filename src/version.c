@@ -13,6 +13,7 @@
 #include <png.h>
 #include <unistring/version.h>
 #include <webp/decode.h>
+#include <zlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,7 @@ void version_print(FILE *out)
 	fprintf(out, "ncursesw %s\n", screen_curses_version());
 	fprintf(out, "md4c %s\n", SQUINT_MD4C_VERSION);
 	fprintf(out, "libpng %s\n", png_get_libpng_ver(NULL));
+	fprintf(out, "zlib %s\n", zlibVersion());
 #ifdef LIBJPEG_TURBO_VERSION
 	/* jconfig.h defines it unquoted, as 2.1.5. */
 #define VERSION_STR2(x) #x

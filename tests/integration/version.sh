@@ -14,7 +14,7 @@ case_end
 case_begin "-V lists every library with a version number"
 run_squint -V
 expect_rc 0
-for lib in libcurl json-c ncursesw md4c libpng libjpeg-turbo libwebp giflib libsixel chafa \
+for lib in libcurl json-c ncursesw md4c libpng zlib libjpeg-turbo libwebp giflib libsixel chafa \
 	inih libunistring; do
 	grep -Eq "^$lib [0-9][0-9.]*( |\$)" "$T/out" || fail "no version line for $lib"
 done
@@ -29,7 +29,7 @@ case_end
 case_begin "the versions are those of the libraries installed (pkg-config)"
 run_squint --version
 if command -v pkg-config >/dev/null 2>&1; then
-	for pair in libpng:libpng libwebp:libwebp json-c:json-c md4c:md4c chafa:chafa \
+	for pair in libpng:libpng zlib:zlib libwebp:libwebp json-c:json-c md4c:md4c chafa:chafa \
 		libsixel:libsixel; do
 		name=${pair%%:*} mod=${pair#*:}
 		want=$(pkg-config --modversion "$mod" 2>/dev/null) || continue
