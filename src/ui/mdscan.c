@@ -176,6 +176,16 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 	int fence_list = 0;   /* the open fence's item's content column (0: none) */
 	int in_icode = 0; /* the current block is indented code */
 	int prev_blank = 1;
+	/* What md4c's previous line was, as far as a line indented by 4
+	 * columns or more (outside lists) cares.  After an empty line (or
+	 * the closing line of a fence: md4c reads it as one) or indented
+	 * code, that is indented code.  After paragraph text it is not
+	 * (indented code does not interrupt a paragraph), and md4c 0.4.8
+	 * then tries it as the opening line of a fence, or of an HTML block,
+	 * with no limit on the indent: "text\n\t```" opens a fence.  After
+	 * anything else (a heading, a rule, an HTML block, a table, a quote
+	 * or a list, which md4c each reads its own way) it is not known. */
+	enum { MD_AFTER_BLANK, MD_AFTER_TEXT, MD_AFTER_OTHER } after = MD_AFTER_BLANK;
 	/* The open fence's opening line, the end of its fence run, the end of
 	 * its last complete line (SIZE_MAX: the fence is not at the top). */
 	size_t fence_line = SIZE_MAX, fence_mark = 0, fence_body = 0;
@@ -212,6 +222,8 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		int before_pipe = piped;
 		piped = blank ? 0 : piped || memchr(s, '|', (size_t)(e - s)) != NULL;
 		a = next;
+		int before = after;
+		after = MD_AFTER_OTHER;
 
 		/* A fence inside a list item ends with the item: at a line with
 		 * text left of the item's content (code has no lazy lines). */
@@ -264,8 +276,10 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 					const char *q = r + n;
 					while (q < e && (*q == ' ' || *q == '\t'))
 						q++;
-					if (q == e)
+					if (q == e) {
 						fence_n = 0;
+						after = MD_AFTER_BLANK;
+					}
 				}
 				if (!unfinished)
 					fence_body = next;
@@ -282,6 +296,7 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			continue;
 		}
 		if (blank) {
+			after = MD_AFTER_BLANK;
 			if (!in_list && !in_icode && !unfinished && !murky && !lone_cr) {
 				stable = next;
 				if (first_only)
@@ -294,11 +309,44 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			in_list = 0;
 		/* Indented code runs on past empty lines.  An indented line that
 		 * merely continues a paragraph is taken for code too: that only
-		 * delays the next stable point. */
+		 * delays the next stable point.  (Indent is in columns, a tab
+		 * running to the next multiple of 4, as md4c counts it.) */
 		in_icode = indent >= 4 && !in_list;
 		prev_blank = 0;
-		if (in_icode || (indent > 3 && !in_list))
+		char ch;
+		size_t n;
+		if (in_icode) {
+			if (before == MD_AFTER_BLANK) {
+				after = MD_AFTER_BLANK; /* more indented code */
+				continue;
+			}
+			/* No code to md4c.  A fence after paragraph text is
+			 * followed here (see after); one after anything else,
+			 * and an HTML block (md4c opens one at any indent too),
+			 * are not: past them nothing is called stable. */
+			if (*p == '<')
+				murky = 1;
+			n = md_fence_len(p, e, &ch);
+			if (!n || before != MD_AFTER_TEXT) {
+				if (n)
+					murky = 1;
+				/* Else lazy text: still a paragraph. */
+				if (!n && before == MD_AFTER_TEXT && !piped)
+					after = MD_AFTER_TEXT;
+				continue;
+			}
+			/* A fence, though it looks like code to everyone but
+			 * md4c: never continued apart (alone it is code). */
+			in_icode = 0;
+			fence_ch = ch;
+			fence_n = n;
+			fence_quote = 0;
+			fence_list = 0;
+			fence_line = SIZE_MAX;
+			fence_mark = (size_t)(p + n - src);
+			fence_body = next;
 			continue;
+		}
 		/* Look past list markers and quote marks for a fence or a list. */
 		const char *q = p;
 		int quoted = 0;
@@ -338,8 +386,7 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			}
 			esc->v[esc->n++] = (size_t)(q - src);
 		}
-		char ch;
-		size_t n = md_fence_len(q, e, &ch);
+		n = md_fence_len(q, e, &ch);
 		/* In what may be a table a fence line is a row to md4c, in a
 		 * paragraph it opens code: which one is not modelled.  Nor are
 		 * all the ways md4c ends a fence in a quote or a list, or right
@@ -381,6 +428,12 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		    ((unsigned)((q[1] | 0x20) - 'a') < 26u || q[1] == '/' || q[1] == '!' ||
 		     q[1] == '?'))
 			murky = 1;
+		/* Paragraph text for sure: not in a quote or a list, no
+		 * table (no '|' since the last empty line), no HTML, no
+		 * heading, rule or setext or table underline. */
+		if (q == p && !in_list && !piped && !html_end && !kind12 &&
+		    !memchr("#=-:|<>", *p, 7) && !md_is_rule(p, e))
+			after = MD_AFTER_TEXT;
 	}
 	if (open) {
 		int inside = fence_n && fence_line != SIZE_MAX && fence_line >= stable;

@@ -529,6 +529,19 @@ static void test_stable_prefix(void **state)
 	 * HTML block (not modelled), nothing is called stable. */
 	assert_int_equal(SP("p\n\n<div>\n```\n\nq\n\n"), 17);
 	assert_int_equal(SP("p\n\n<b>\n```\n\nq\n\n"), 3);
+	/* Indented code does not interrupt a paragraph, and md4c then opens
+	 * a fence at any indent (a tab reaches column 4): the empty line in
+	 * it is no stable point, nor the one after a fence-like line in it. */
+	assert_int_equal(SP("text\n\t```\ncode\n\n```\n\nq\n\n"), 24);
+	assert_int_equal(SP("text\n    more\n\t~~~\nx\n\n  ~~~\n\nq\n\n"), 32);
+	assert_int_equal(SP("t\n\t```\n\tif (a) {\n  ~~~\n```\nz\n\n~x\n\n~~~~ y\n"), 34);
+	/* After an empty line or a closed fence it is indented code; after
+	 * a heading or an HTML block nothing past it is called stable. */
+	assert_int_equal(SP("p\n\n    ```\nx\n\nq\n\n"), 17);
+	assert_int_equal(SP("```\nx\n```\n    ```\ny\n\nq\n\n"), 24);
+	assert_int_equal(SP("p\n\n# h\n    ```\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n<!-- a -->\n    ```\ny\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\ntext\n    <pre>\n\nq\n\n"), 3);
 	/* A fence line right after a table row: md4c's table goes on. */
 	assert_int_equal(SP("p\n\n| a | b |\n|---|---|\n```\n\nx\n```\n\nq\n\n"), 3);
 	/* The length is respected. */
@@ -623,6 +636,10 @@ static void test_streaming(void **state)
 	stream_check("Intro\n\n> ```\n> in quote\n\nout\n\n~~~\n```\n\n~~~\n\nend\n", 20);
 	stream_check("a\n\n\n\nb\n\n---\n\n***\n\n# h\n\n", 10);
 	stream_check("See [a][1].\n\n[1]: http://x.y\n\n> q\n\n>\n\nend [b](http://z) x\n", 16);
+	/* A fence md4c opens after paragraph text at a tab's indent. */
+	stream_check("Eg:\n\nSo f(x):\n\t```\nret\nint x;\n\tif (a) {\n  ~~~\n```\nafter\n\n"
+		     "~x\n\n\n~~~~ y\nz\n",
+		     20);
 }
 
 /* Random documents from awkward lines, streamed byte by byte. */
