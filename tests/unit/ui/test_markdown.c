@@ -614,6 +614,23 @@ static void stream_check(const char *doc, int width)
 		} else {
 			cached = p;
 		}
+		/* Inside a fence open at the top, the lines up to its last
+		 * complete one are kept and the rest laid out as code alone
+		 * (md_render_code): the same lines too. */
+		struct md_open_fence f;
+		if (md_open_fence(doc + p, n - p, &f)) {
+			assert_true(f.line < f.mark_end && f.mark_end <= f.body && f.body <= n - p);
+			md_lines_clear(&parts);
+			md_render(doc, p + f.body, width, &parts);
+			md_render_code(doc + p + f.line, f.mark_end - f.line, doc + p + f.body,
+				       n - p - f.body, width, &parts);
+			/* (Streaming waits for a first code line.) */
+			const char *nl = memchr(doc + p + f.line, '\n', f.body - f.line);
+			if (nl && (size_t)(nl - doc) + 1 < p + f.body) {
+				assert_int_equal(parts.n, whole.n);
+				assert_lines_equal(&parts, 0, &whole, 0, whole.n);
+			}
+		}
 	}
 	md_lines_done(&whole);
 	md_lines_done(&parts);
@@ -640,6 +657,37 @@ static void test_streaming(void **state)
 	stream_check("Eg:\n\nSo f(x):\n\t```\nret\nint x;\n\tif (a) {\n  ~~~\n```\nafter\n\n"
 		     "~x\n\n\n~~~~ y\nz\n",
 		     20);
+	stream_check("-```a\n\t```b\n   ```c\n\t```d\n\t```e\n", 12);
+}
+
+/* A fence open at the end: md_open_fence() and md_render_code(). */
+static void test_open_fence(void **state)
+{
+	(void)state;
+	struct md_open_fence f;
+	struct md_lines ls;
+	md_lines_init(&ls);
+	/* A fence indented by 3: md4c takes up to 3 columns of indent off
+	 * its lines; a tab there reaches column 4, one column is left. */
+	const char *s = "a\n\n   ```c\n\tx\n  \ty\n";
+	assert_true(md_open_fence(s + 3, strlen(s) - 3, &f));
+	assert_int_equal(f.line, 0);
+	assert_int_equal(f.mark_end, 6);
+	assert_int_equal(f.body, strlen(s) - 3);
+	assert_md(s, 40, "a\n\n─ c ─\n x\n y");
+	md_render_code(s + 3, 6, "\tx\n  \ty\n", 7, 40, &ls);
+	char *got = join(&ls);
+	assert_string_equal(got, " x\n y");
+	free(got);
+	/* md4c opens a fence after paragraph text at any indent (here a
+	 * tab's 4 columns), and takes all of it off the fence's lines.
+	 * Alone that line would open indented code: it is never continued
+	 * apart, nor a fence-like line inside it taken for a fence. */
+	s = "-```a\n\t```b\n   ```c\n\t```d\n";
+	assert_false(md_open_fence(s, strlen(s), &f));
+	assert_md(s, 40, "-```a\n\n─ b ─\n```c\n```d");
+	assert_false(md_open_fence("p\n    ~~~\nx\n", 13, &f));
+	md_lines_done(&ls);
 }
 
 /* Random documents from awkward lines, streamed byte by byte. */
@@ -729,7 +777,8 @@ int main(void)
 		cmocka_unit_test(test_robustness), cmocka_unit_test(test_cjk),
 		cmocka_unit_test(test_widths),	   cmocka_unit_test(test_stable_prefix),
 		cmocka_unit_test(test_streaming),  cmocka_unit_test(test_streaming_random),
-		cmocka_unit_test(test_refdefs),	   cmocka_unit_test(test_big),
+		cmocka_unit_test(test_open_fence), cmocka_unit_test(test_refdefs),
+		cmocka_unit_test(test_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
