@@ -273,8 +273,10 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 				size_t n = md_fence_len(r, e, &ch);
 				if (n >= fence_n && ch == fence_ch &&
 				    (indent <= 3 || in_list || fence_quote)) {
+					/* Only spaces may follow (md4c 0.4.8
+					 * takes "```\t" for a code line). */
 					const char *q = r + n;
-					while (q < e && (*q == ' ' || *q == '\t'))
+					while (q < e && *q == ' ')
 						q++;
 					if (q == e) {
 						fence_n = 0;

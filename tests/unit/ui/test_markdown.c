@@ -496,6 +496,9 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("p\n\n```c\nx\n\ny\n```\n\nq"), 18);
 	assert_int_equal(SP("p\n\n~~~~\n```\n\n~~~\n\n"), 3);
 	assert_int_equal(SP("p\n\n~~~~\n```\n\n~~~~\n\n"), 19);
+	/* Only spaces may follow a closing fence: "```\t" is code. */
+	assert_int_equal(SP("a\n\n```\nx\n```\t\n\ny\n```\n\nq\n\n"), 25);
+	assert_int_equal(SP("a\n\n```\nx\n```  \n\ny\n"), 16);
 	/* md4c ends fences in quotes and list items in more ways than are
 	 * modelled (a fence line right after one is eaten, for one): after a
 	 * fence in a quote or a list, nothing is called stable. */
@@ -658,6 +661,7 @@ static void test_streaming(void **state)
 		     "~x\n\n\n~~~~ y\nz\n",
 		     20);
 	stream_check("-```a\n\t```b\n   ```c\n\t```d\n\t```e\n", 12);
+	stream_check("```\nx\n```\t\ny\n```\nz\n\nw\n", 20);
 }
 
 /* A fence open at the end: md_open_fence() and md_render_code(). */
