@@ -528,6 +528,19 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("p\n\n<!-- a\n\n"), 3);
 	assert_int_equal(SP("p\n\n<pre>\n\n"), 3);
 	assert_int_equal(SP("p\n\n<div>\n\n"), 10);
+	/* HTML blocks as md4c 0.4.8 reads them.  One opened by <pre>,
+	 * <script> or <style> ends at any of their end tags (the case of
+	 * letters aside, of nothing else); <textarea> opens none that runs
+	 * past empty lines; "<!-->" opens and ends a comment; <header> is
+	 * no block-level tag to it (its list stops at <head>), and neither
+	 * a tag like it nor such a block in a list item is modelled. */
+	assert_int_equal(SP("p\n\n<pre>\n</script>\n```\n\n</pre>\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n<PRE>\nx\n\n</PrE>\n\ny\n\n"), 23);
+	assert_int_equal(SP("p\n\n<script>x<\x0fscript>\n\n```\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n<textarea>\n\n```\n\nx\n</textarea>\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n<!-->\n```\n-->\n\nx\n```\n\ny\n\n"), 28);
+	assert_int_equal(SP("p\n\ntext\n<header>\n```\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n- <pre>\n\n```\n\n</pre>\n\ny\n\n"), 3);
 	/* In a block-level HTML block a fence line is HTML; after any other
 	 * HTML block (not modelled), nothing is called stable. */
 	assert_int_equal(SP("p\n\n<div>\n```\n\nq\n\n"), 17);
@@ -662,6 +675,8 @@ static void test_streaming(void **state)
 		     20);
 	stream_check("-```a\n\t```b\n   ```c\n\t```d\n\t```e\n", 12);
 	stream_check("```\nx\n```\t\ny\n```\nz\n\nw\n", 20);
+	stream_check("- a\nb\n<script>x<\x0fscript>\n\n[1]\n ```\nin\n>t\n    ```\nn\n\n>in\n| L\n",
+		     19);
 }
 
 /* A fence open at the end: md_open_fence() and md_render_code(). */
