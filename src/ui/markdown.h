@@ -114,7 +114,7 @@ void md_render(const char *src, size_t len, int width, struct md_lines *out);
 /* Return the byte offset up to which src holds complete blocks that no
  * appended text can change: the end of the last empty line that is outside
  * a fenced code block, an indented code block, a list (whose items may go on
- * after an empty line) and an HTML <pre>/<script>/<style>/<textarea>/comment
+ * after an empty line) and an HTML <pre>/<script>/<style>/comment
  * block; 0 when there is none.  It never decreases as text is appended.  It
  * costs one pass over src; to avoid rescanning a long answer, keep the last
  * result p and scan on from there: q = md_stable_prefix(src + p, len - p)

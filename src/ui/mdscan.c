@@ -58,14 +58,21 @@ static size_t md_fence_len(const char *s, const char *e, char *ch)
 	return (size_t)(p - s);
 }
 
-/* Return whether [s, e) contains the NUL-terminated needle, ASCII case
- * ignored. */
+/* Return c with an ASCII capital made small. */
+static int md_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Return whether [s, e) contains the NUL-terminated needle, the case of
+ * ASCII letters ignored (only of letters: "<\x0fscript>" is no
+ * "</script>"). */
 static int md_has_ci(const char *s, const char *e, const char *needle)
 {
 	size_t k = strlen(needle);
 	for (const char *p = s; p + k <= e; p++) {
 		size_t i = 0;
-		while (i < k && (p[i] | 0x20) == (needle[i] | 0x20))
+		while (i < k && md_lower(p[i]) == md_lower(needle[i]))
 			i++;
 		if (i == k)
 			return 1;
@@ -74,18 +81,22 @@ static int md_has_ci(const char *s, const char *e, const char *needle)
 }
 
 /* Return whether [s, e) opens an HTML block of CommonMark's kind 6 (a
- * block-level tag; the block ends at an empty line). */
+ * block-level tag; the block ends at an empty line), as md4c 0.4.8 has
+ * them: it knows no h2 to h6 and no search, and it stops at the first
+ * name of its list that starts the tag's name, so that basefont,
+ * colgroup, frameset, header, link, menuitem, param, thead and track
+ * (after base, col, frame, head, li, menu, p, th and tr) are not of this
+ * kind either.  (Tags md4c takes for another kind are murky.) */
 static int md_html_kind6(const char *s, const char *e)
 {
 	static const char *const names[] = {
-		"address", "article", "aside", "base", "basefont", "blockquote", "body",
-		"caption", "center", "col", "colgroup", "dd", "details", "dialog", "dir",
-		"div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
-		"frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
-		"hr", "html", "iframe", "legend", "li", "link", "main", "menu", "menuitem",
-		"nav", "noframes", "ol", "optgroup", "option", "p", "param", "search",
-		"section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
-		"title", "tr", "track", "ul",
+		"address", "article", "aside",	 "base",    "blockquote", "body",	"caption",
+		"center",  "col",     "dd",	 "details", "dialog",	  "dir",	"div",
+		"dl",	   "dt",      "fieldset", "figcaption", "figure", "footer",	"form",
+		"frame",   "h1",      "head",	 "hr",	    "html",	  "iframe",	"legend",
+		"li",	   "main",    "menu",	 "nav",	    "noframes",	  "ol",		"optgroup",
+		"option",  "p",	      "section", "source",  "summary",	  "table",	"tbody",
+		"td",	   "tfoot",   "th",	 "title",   "tr",	  "ul",
 	};
 	if (s >= e || *s != '<')
 		return 0;
@@ -104,31 +115,41 @@ static int md_html_kind6(const char *s, const char *e)
 	return 0;
 }
 
+/* What ends an HTML block of kind 1: md4c 0.4.8 ends one at any of
+ * "</pre>", "</script>" and "</style>", whichever tag opened it. */
+static const char md_kind1_end[] = "</pre>";
+
+/* Return whether the line [s, e) ends an open HTML block of kind 1 or 2
+ * whose end marker is end. */
+static int md_html_closes(const char *end, const char *s, const char *e)
+{
+	if (end == md_kind1_end)
+		return md_has_ci(s, e, "</pre>") || md_has_ci(s, e, "</script>") ||
+		       md_has_ci(s, e, "</style>");
+	return md_has_ci(s, e, end);
+}
+
 /* If [s, e) opens an HTML block that runs past empty lines (CommonMark
- * kinds 1 and 2), set *kind12, and return its end tag unless it closes on
- * the same line. */
+ * kinds 1 and 2), set *kind12, and return its end marker unless it closes
+ * on the same line.  md4c 0.4.8 knows no <textarea> of kind 1, and looks
+ * for the end from the '<' on: "<!-->" opens and closes a comment. */
 static const char *md_html_opener(const char *s, const char *e, int *kind12)
 {
-	static const char *const tags[][2] = {
-		{"<pre", "</pre>"},
-		{"<script", "</script>"},
-		{"<style", "</style>"},
-		{"<textarea", "</textarea>"},
-	};
+	static const char *const tags[] = {"<pre", "<script", "<style"};
 	if (s >= e || *s != '<')
 		return NULL;
 	if (e - s >= 4 && memcmp(s, "<!--", 4) == 0) {
 		*kind12 = 1;
-		return md_has_ci(s + 4, e, "-->") ? NULL : "-->";
+		return md_has_ci(s + 2, e, "-->") ? NULL : "-->";
 	}
 	for (size_t i = 0; i < sizeof tags / sizeof *tags; i++) {
-		size_t k = strlen(tags[i][0]);
-		if ((size_t)(e - s) < k || !md_has_ci(s, s + k, tags[i][0]))
+		size_t k = strlen(tags[i]);
+		if ((size_t)(e - s) < k || !md_has_ci(s, s + k, tags[i]))
 			continue;
 		if ((size_t)(e - s) > k && s[k] != ' ' && s[k] != '>' && s[k] != '\t')
 			continue;
 		*kind12 = 1;
-		return md_has_ci(s + k, e, tags[i][1]) ? NULL : tags[i][1];
+		return md_html_closes(md_kind1_end, s + k, e) ? NULL : md_kind1_end;
 	}
 	return NULL;
 }
@@ -176,6 +197,16 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 	int fence_list = 0;   /* the open fence's item's content column (0: none) */
 	int in_icode = 0; /* the current block is indented code */
 	int prev_blank = 1;
+	/* What md4c's previous line was, as far as a line indented by 4
+	 * columns or more (outside lists) cares.  After an empty line (or
+	 * the closing line of a fence: md4c reads it as one) or indented
+	 * code, that is indented code.  After paragraph text it is not
+	 * (indented code does not interrupt a paragraph), and md4c 0.4.8
+	 * then tries it as the opening line of a fence, or of an HTML block,
+	 * with no limit on the indent: "text\n\t```" opens a fence.  After
+	 * anything else (a heading, a rule, an HTML block, a table, a quote
+	 * or a list, which md4c each reads its own way) it is not known. */
+	enum { MD_AFTER_BLANK, MD_AFTER_TEXT, MD_AFTER_OTHER } after = MD_AFTER_BLANK;
 	/* The open fence's opening line, the end of its fence run, the end of
 	 * its last complete line (SIZE_MAX: the fence is not at the top). */
 	size_t fence_line = SIZE_MAX, fence_mark = 0, fence_body = 0;
@@ -212,6 +243,8 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		int before_pipe = piped;
 		piped = blank ? 0 : piped || memchr(s, '|', (size_t)(e - s)) != NULL;
 		a = next;
+		int before = after;
+		after = MD_AFTER_OTHER;
 
 		/* A fence inside a list item ends with the item: at a line with
 		 * text left of the item's content (code has no lazy lines). */
@@ -261,11 +294,15 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 				size_t n = md_fence_len(r, e, &ch);
 				if (n >= fence_n && ch == fence_ch &&
 				    (indent <= 3 || in_list || fence_quote)) {
+					/* Only spaces may follow (md4c 0.4.8
+					 * takes "```\t" for a code line). */
 					const char *q = r + n;
-					while (q < e && (*q == ' ' || *q == '\t'))
+					while (q < e && *q == ' ')
 						q++;
-					if (q == e)
+					if (q == e) {
 						fence_n = 0;
+						after = MD_AFTER_BLANK;
+					}
 				}
 				if (!unfinished)
 					fence_body = next;
@@ -276,12 +313,13 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		if (html_end && !*html_end && blank)
 			html_end = NULL; /* kind 6 ends here; the empty line is read below */
 		if (html_end) {
-			if (*html_end && md_has_ci(s, e, html_end))
+			if (*html_end && md_html_closes(html_end, s, e))
 				html_end = NULL;
 			prev_blank = 0;
 			continue;
 		}
 		if (blank) {
+			after = MD_AFTER_BLANK;
 			if (!in_list && !in_icode && !unfinished && !murky && !lone_cr) {
 				stable = next;
 				if (first_only)
@@ -294,11 +332,44 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			in_list = 0;
 		/* Indented code runs on past empty lines.  An indented line that
 		 * merely continues a paragraph is taken for code too: that only
-		 * delays the next stable point. */
+		 * delays the next stable point.  (Indent is in columns, a tab
+		 * running to the next multiple of 4, as md4c counts it.) */
 		in_icode = indent >= 4 && !in_list;
 		prev_blank = 0;
-		if (in_icode || (indent > 3 && !in_list))
+		char ch;
+		size_t n;
+		if (in_icode) {
+			if (before == MD_AFTER_BLANK) {
+				after = MD_AFTER_BLANK; /* more indented code */
+				continue;
+			}
+			/* No code to md4c.  A fence after paragraph text is
+			 * followed here (see after); one after anything else,
+			 * and an HTML block (md4c opens one at any indent too),
+			 * are not: past them nothing is called stable. */
+			if (*p == '<')
+				murky = 1;
+			n = md_fence_len(p, e, &ch);
+			if (!n || before != MD_AFTER_TEXT) {
+				if (n)
+					murky = 1;
+				/* Else lazy text: still a paragraph. */
+				if (!n && before == MD_AFTER_TEXT && !piped)
+					after = MD_AFTER_TEXT;
+				continue;
+			}
+			/* A fence, though it looks like code to everyone but
+			 * md4c: never continued apart (alone it is code). */
+			in_icode = 0;
+			fence_ch = ch;
+			fence_n = n;
+			fence_quote = 0;
+			fence_list = 0;
+			fence_line = SIZE_MAX;
+			fence_mark = (size_t)(p + n - src);
+			fence_body = next;
 			continue;
+		}
 		/* Look past list markers and quote marks for a fence or a list. */
 		const char *q = p;
 		int quoted = 0;
@@ -338,8 +409,7 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 			}
 			esc->v[esc->n++] = (size_t)(q - src);
 		}
-		char ch;
-		size_t n = md_fence_len(q, e, &ch);
+		n = md_fence_len(q, e, &ch);
 		/* In what may be a table a fence line is a row to md4c, in a
 		 * paragraph it opens code: which one is not modelled.  Nor are
 		 * all the ways md4c ends a fence in a quote or a list, or right
@@ -375,12 +445,22 @@ size_t md_scan(const char *src, size_t len, int first_only, struct md_escs *esc,
 		}
 		int kind12 = 0;
 		html_end = md_html_opener(q, e, &kind12);
+		/* In a quote or a list item such a block also ends with it
+		 * (at an empty line and a line left of it): not modelled. */
+		if (kind12 && (quoted || in_list))
+			murky = 1;
 		if (!kind12 && !quoted && !in_list && md_html_kind6(q, e)) {
 			html_end = ""; /* runs to the next empty line */
 		} else if (!kind12 && q + 1 < e && *q == '<' &&
 		    ((unsigned)((q[1] | 0x20) - 'a') < 26u || q[1] == '/' || q[1] == '!' ||
 		     q[1] == '?'))
 			murky = 1;
+		/* Paragraph text for sure: not in a quote or a list, no
+		 * table (no '|' since the last empty line), no HTML, no
+		 * heading, rule or setext or table underline. */
+		if (q == p && !in_list && !piped && !html_end && !kind12 &&
+		    !memchr("#=-:|<>", *p, 7) && !md_is_rule(p, e))
+			after = MD_AFTER_TEXT;
 	}
 	if (open) {
 		int inside = fence_n && fence_line != SIZE_MAX && fence_line >= stable;

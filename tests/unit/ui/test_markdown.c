@@ -496,6 +496,9 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("p\n\n```c\nx\n\ny\n```\n\nq"), 18);
 	assert_int_equal(SP("p\n\n~~~~\n```\n\n~~~\n\n"), 3);
 	assert_int_equal(SP("p\n\n~~~~\n```\n\n~~~~\n\n"), 19);
+	/* Only spaces may follow a closing fence: "```\t" is code. */
+	assert_int_equal(SP("a\n\n```\nx\n```\t\n\ny\n```\n\nq\n\n"), 25);
+	assert_int_equal(SP("a\n\n```\nx\n```  \n\ny\n"), 16);
 	/* md4c ends fences in quotes and list items in more ways than are
 	 * modelled (a fence line right after one is eaten, for one): after a
 	 * fence in a quote or a list, nothing is called stable. */
@@ -525,10 +528,36 @@ static void test_stable_prefix(void **state)
 	assert_int_equal(SP("p\n\n<!-- a\n\n"), 3);
 	assert_int_equal(SP("p\n\n<pre>\n\n"), 3);
 	assert_int_equal(SP("p\n\n<div>\n\n"), 10);
+	/* HTML blocks as md4c 0.4.8 reads them.  One opened by <pre>,
+	 * <script> or <style> ends at any of their end tags (the case of
+	 * letters aside, of nothing else); <textarea> opens none that runs
+	 * past empty lines; "<!-->" opens and ends a comment; <header> is
+	 * no block-level tag to it (its list stops at <head>), and neither
+	 * a tag like it nor such a block in a list item is modelled. */
+	assert_int_equal(SP("p\n\n<pre>\n</script>\n```\n\n</pre>\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n<PRE>\nx\n\n</PrE>\n\ny\n\n"), 23);
+	assert_int_equal(SP("p\n\n<script>x<\x0fscript>\n\n```\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n<textarea>\n\n```\n\nx\n</textarea>\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n<!-->\n```\n-->\n\nx\n```\n\ny\n\n"), 28);
+	assert_int_equal(SP("p\n\ntext\n<header>\n```\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n- <pre>\n\n```\n\n</pre>\n\ny\n\n"), 3);
 	/* In a block-level HTML block a fence line is HTML; after any other
 	 * HTML block (not modelled), nothing is called stable. */
 	assert_int_equal(SP("p\n\n<div>\n```\n\nq\n\n"), 17);
 	assert_int_equal(SP("p\n\n<b>\n```\n\nq\n\n"), 3);
+	/* Indented code does not interrupt a paragraph, and md4c then opens
+	 * a fence at any indent (a tab reaches column 4): the empty line in
+	 * it is no stable point, nor the one after a fence-like line in it. */
+	assert_int_equal(SP("text\n\t```\ncode\n\n```\n\nq\n\n"), 24);
+	assert_int_equal(SP("text\n    more\n\t~~~\nx\n\n  ~~~\n\nq\n\n"), 32);
+	assert_int_equal(SP("t\n\t```\n\tif (a) {\n  ~~~\n```\nz\n\n~x\n\n~~~~ y\n"), 34);
+	/* After an empty line or a closed fence it is indented code; after
+	 * a heading or an HTML block nothing past it is called stable. */
+	assert_int_equal(SP("p\n\n    ```\nx\n\nq\n\n"), 17);
+	assert_int_equal(SP("```\nx\n```\n    ```\ny\n\nq\n\n"), 24);
+	assert_int_equal(SP("p\n\n# h\n    ```\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\n<!-- a -->\n    ```\ny\n\nq\n\n"), 3);
+	assert_int_equal(SP("p\n\ntext\n    <pre>\n\nq\n\n"), 3);
 	/* A fence line right after a table row: md4c's table goes on. */
 	assert_int_equal(SP("p\n\n| a | b |\n|---|---|\n```\n\nx\n```\n\nq\n\n"), 3);
 	/* The length is respected. */
@@ -601,6 +630,23 @@ static void stream_check(const char *doc, int width)
 		} else {
 			cached = p;
 		}
+		/* Inside a fence open at the top, the lines up to its last
+		 * complete one are kept and the rest laid out as code alone
+		 * (md_render_code): the same lines too. */
+		struct md_open_fence f;
+		if (md_open_fence(doc + p, n - p, &f)) {
+			assert_true(f.line < f.mark_end && f.mark_end <= f.body && f.body <= n - p);
+			md_lines_clear(&parts);
+			md_render(doc, p + f.body, width, &parts);
+			md_render_code(doc + p + f.line, f.mark_end - f.line, doc + p + f.body,
+				       n - p - f.body, width, &parts);
+			/* (Streaming waits for a first code line.) */
+			const char *nl = memchr(doc + p + f.line, '\n', f.body - f.line);
+			if (nl && (size_t)(nl - doc) + 1 < p + f.body) {
+				assert_int_equal(parts.n, whole.n);
+				assert_lines_equal(&parts, 0, &whole, 0, whole.n);
+			}
+		}
 	}
 	md_lines_done(&whole);
 	md_lines_done(&parts);
@@ -623,6 +669,44 @@ static void test_streaming(void **state)
 	stream_check("Intro\n\n> ```\n> in quote\n\nout\n\n~~~\n```\n\n~~~\n\nend\n", 20);
 	stream_check("a\n\n\n\nb\n\n---\n\n***\n\n# h\n\n", 10);
 	stream_check("See [a][1].\n\n[1]: http://x.y\n\n> q\n\n>\n\nend [b](http://z) x\n", 16);
+	/* A fence md4c opens after paragraph text at a tab's indent. */
+	stream_check("Eg:\n\nSo f(x):\n\t```\nret\nint x;\n\tif (a) {\n  ~~~\n```\nafter\n\n"
+		     "~x\n\n\n~~~~ y\nz\n",
+		     20);
+	stream_check("-```a\n\t```b\n   ```c\n\t```d\n\t```e\n", 12);
+	stream_check("```\nx\n```\t\ny\n```\nz\n\nw\n", 20);
+	stream_check("- a\nb\n<script>x<\x0fscript>\n\n[1]\n ```\nin\n>t\n    ```\nn\n\n>in\n| L\n",
+		     19);
+}
+
+/* A fence open at the end: md_open_fence() and md_render_code(). */
+static void test_open_fence(void **state)
+{
+	(void)state;
+	struct md_open_fence f;
+	struct md_lines ls;
+	md_lines_init(&ls);
+	/* A fence indented by 3: md4c takes up to 3 columns of indent off
+	 * its lines; a tab there reaches column 4, one column is left. */
+	const char *s = "a\n\n   ```c\n\tx\n  \ty\n";
+	assert_true(md_open_fence(s + 3, strlen(s) - 3, &f));
+	assert_int_equal(f.line, 0);
+	assert_int_equal(f.mark_end, 6);
+	assert_int_equal(f.body, strlen(s) - 3);
+	assert_md(s, 40, "a\n\n─ c ─\n x\n y");
+	md_render_code(s + 3, 6, "\tx\n  \ty\n", 7, 40, &ls);
+	char *got = join(&ls);
+	assert_string_equal(got, " x\n y");
+	free(got);
+	/* md4c opens a fence after paragraph text at any indent (here a
+	 * tab's 4 columns), and takes all of it off the fence's lines.
+	 * Alone that line would open indented code: it is never continued
+	 * apart, nor a fence-like line inside it taken for a fence. */
+	s = "-```a\n\t```b\n   ```c\n\t```d\n";
+	assert_false(md_open_fence(s, strlen(s), &f));
+	assert_md(s, 40, "-```a\n\n─ b ─\n```c\n```d");
+	assert_false(md_open_fence("p\n    ~~~\nx\n", 13, &f));
+	md_lines_done(&ls);
 }
 
 /* Random documents from awkward lines, streamed byte by byte. */
@@ -712,7 +796,8 @@ int main(void)
 		cmocka_unit_test(test_robustness), cmocka_unit_test(test_cjk),
 		cmocka_unit_test(test_widths),	   cmocka_unit_test(test_stable_prefix),
 		cmocka_unit_test(test_streaming),  cmocka_unit_test(test_streaming_random),
-		cmocka_unit_test(test_refdefs),	   cmocka_unit_test(test_big),
+		cmocka_unit_test(test_open_fence), cmocka_unit_test(test_refdefs),
+		cmocka_unit_test(test_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
