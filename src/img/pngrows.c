@@ -49,7 +49,7 @@ static int pngrows_next_idat(struct pngrows_inflate *s)
 	if (off > s->len || s->len - off < 12)
 		return -1;
 	uint32_t n = pngrows_be32(s->buf + off);
-	if (memcmp(s->buf + off + 4, "IDAT", 4) != 0 || n > s->len - off - 12)
+	if (memcmp(s->buf + off + 4, "IDAT", 4) != 0 || n > s->len - off - 12 || n > UINT32_MAX - 4)
 		return -1;
 	const unsigned char *type = s->buf + off + 4;
 	if (crc32(0L, type, (uInt)n + 4) != pngrows_be32(type + 4 + n))
