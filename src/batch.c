@@ -14,6 +14,7 @@
 #include "core/xalloc.h"
 #include "i18n.h"
 #include "img/upload.h"
+#include "img/worker.h"
 #include "net/fetch.h"
 #include "net/http.h"
 #include "oneshot.h"
@@ -45,6 +46,8 @@ struct batch_item {
 	int status;      /* exit status of that failure */
 	struct attachment att;
 	bool skip;       /* already answered in --out */
+	bool prepared;   /* att (or error) came from the worker */
+	size_t job;      /* the job it belongs to */
 };
 
 enum batch_job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
@@ -73,6 +76,7 @@ struct batch_job {
 	char *result_message;
 	double wall_start;
 	int status; /* SQUINT_EXIT_* */
+	unsigned preparing; /* its images with the worker */
 };
 
 struct batch {
@@ -83,6 +87,8 @@ struct batch {
 	struct batch_job *jobs;
 	size_t n_jobs;
 	size_t next_start; /* the next queued job */
+	struct img_worker *worker; /* fits images ahead of their jobs; NULL: at the start */
+	size_t next_prep;  /* the next job whose images go to the worker */
 	size_t turn;       /* ordered output: the job whose section is due */
 	int running;
 	struct batch_sched sched;
@@ -556,6 +562,54 @@ static void batch_on_done(void *ud, const struct http_result *res)
 	batch_job_finish(j->b, j);
 }
 
+/* Jobs whose images are fitted ahead, beyond the next to start: the worker
+ * fits one image at a time while requests stream, so a few are enough to
+ * keep it busy, and bound the memory their data URIs hold. */
+#define BATCH_PREP_AHEAD 3
+
+/* Hand the images of the next jobs to the worker, up to BATCH_PREP_AHEAD
+ * jobs beyond the next to start. */
+static void batch_prepare_ahead(struct batch *b)
+{
+	if (!b->worker)
+		return;
+	if (b->next_prep < b->next_start)
+		b->next_prep = b->next_start;
+	while (b->next_prep < b->n_jobs && b->next_prep <= b->next_start + BATCH_PREP_AHEAD && !b->interrupted) {
+		struct batch_job *j = &b->jobs[b->next_prep];
+		for (size_t k = 0; k < j->n_items; k++) {
+			struct batch_item *it = &b->items[j->items[k]];
+			if (it->error || it->prepared)
+				continue;
+			it->job = b->next_prep;
+			img_worker_submit(b->worker, img_job_new(j->items[k] + 1, it->path, &b->uo, 0, 0));
+			j->preparing++;
+		}
+		b->next_prep++;
+	}
+}
+
+/* Take the images the worker has fitted into their items. */
+static void batch_take_prepared(struct batch *b)
+{
+	struct img_job *job;
+	while (b->worker && (job = img_worker_take(b->worker)) != NULL) {
+		struct batch_item *it = &b->items[job->id - 1];
+		if (job->rc == 0) {
+			attachment_done(&it->att);
+			it->att = job->att;
+			attachment_init(&job->att);
+		} else {
+			it->error = job->err;
+			job->err = NULL;
+			it->status = SQUINT_EXIT_USAGE;
+		}
+		it->prepared = true;
+		b->jobs[it->job].preparing--;
+		img_job_delete(job);
+	}
+}
+
 /* Start job j: fit its images, build the request, send it.  A job whose
  * images all failed to load ends at once with their records. */
 static void batch_job_start(struct batch *b, struct batch_job *j)
@@ -573,7 +627,7 @@ static void batch_job_start(struct batch *b, struct batch_job *j)
 		if (it->error)
 			continue;
 		char *err = NULL;
-		if (upload_attach(&it->att, it->path, &b->uo, &err) != 0) {
+		if (!it->prepared && upload_attach(&it->att, it->path, &b->uo, &err) != 0) {
 			it->error = err;
 			it->status = SQUINT_EXIT_USAGE;
 			continue;
@@ -855,15 +909,26 @@ int batch_run(struct squint_config *cfg, const struct batch_args *args)
 	}
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Images are fitted on a worker thread, a few jobs ahead, while the
+	 * answers stream; without one, each job fits its own as it starts. */
+	b->worker = img_worker_new(&err);
+	if (!b->worker) {
+		free(err);
+		err = NULL;
+	}
 	b->t0 = http_now();
 	for (;;) {
-		/* One start per turn: fitting a big image takes a while, and the
-		 * answers streaming meanwhile must not wait for every fit. */
+		batch_take_prepared(b);
+		batch_prepare_ahead(b);
+		/* One start per turn: fitting a big image (without the worker)
+		 * takes a while, and the answers streaming meanwhile must not
+		 * wait for every fit. */
 		bool more = false;
-		if (!b->interrupted && b->next_start < b->n_jobs &&
+		if (!b->interrupted && b->next_start < b->n_jobs && b->jobs[b->next_start].preparing == 0 &&
 		    batch_sched_may_start(&b->sched, b->running, http_now())) {
 			batch_job_start(b, &b->jobs[b->next_start++]);
-			more = b->next_start < b->n_jobs &&
+			batch_prepare_ahead(b);
+			more = b->next_start < b->n_jobs && b->jobs[b->next_start].preparing == 0 &&
 			       batch_sched_may_start(&b->sched, b->running, http_now());
 		}
 		batch_flush(b);
@@ -873,8 +938,13 @@ int batch_run(struct squint_config *cfg, const struct batch_args *args)
 		long wait = batch_sched_wait_ms(&b->sched, http_now());
 		if (wait > 0 && wait < timeout)
 			timeout = (int)wait;
-		struct curl_waitfd wfd = {batch_sig_pipe[0], CURL_WAIT_POLLIN, 0};
-		http_client_run(b->client, &wfd, batch_sig_pipe[0] >= 0 ? 1 : 0, timeout);
+		struct curl_waitfd wfd[2];
+		unsigned nfd = 0;
+		if (batch_sig_pipe[0] >= 0)
+			wfd[nfd++] = (struct curl_waitfd){batch_sig_pipe[0], CURL_WAIT_POLLIN, 0};
+		if (b->worker)
+			wfd[nfd++] = (struct curl_waitfd){img_worker_fd(b->worker), CURL_WAIT_POLLIN, 0};
+		http_client_run(b->client, wfd, nfd, timeout);
 		batch_flush(b);
 		batch_progress_draw(b, false);
 		unsigned char c;
@@ -924,6 +994,7 @@ out:
 		close(batch_sig_pipe[1]);
 		batch_sig_pipe[0] = batch_sig_pipe[1] = -1;
 	}
+	img_worker_delete(b->worker);
 	http_client_delete(b->client);
 	if (fflush(stdout) != 0 && status == SQUINT_EXIT_OK)
 		status = SQUINT_EXIT_USAGE;

@@ -129,6 +129,19 @@ expect_rc 0
 expect_body 'b["messages"][0] == {"role": "system", "content": "Be brief."} and b["temperature"] == 0.5 and b["max_tokens"] == 50'
 case_end
 
+case_begin "images are fitted (and downloaded) off the loop: a stalled download holds no answer back"
+# The worker downloads the second image while the first one's answer
+# streams (~1.5 s): were the download on the loop, that stream would not
+# be read until the host's 4 s stall ended.
+run_squint -p "Broken?" --each --fetch-urls "$S/img-01.png" "http://127.0.0.1:$PORT/files/red-64x48.png?stall=4" \
+	--out "$T/o-stall.jsonl" --header "X-Squint-Fault: only_image=11x10;delay_ms=150"
+expect_rc 0
+[ "$(grep -c 'You asked' "$T/out")" = 2 ] || fail "not 2 answers"
+t=$(jq_records "$T/o-stall.jsonl" 'r["timings"]["total_s"] if r["file"].endswith("img-01.png") else ""' | grep .)
+echo "# img-01.png answered in $t s"
+awk -v t="$t" 'BEGIN { exit !(t > 0.5 && t < 3) }' || fail "img-01.png took $t s: it waited for the download"
+case_end
+
 case_begin "bad usage gets one clear line"
 run_squint -p "Q" --each --jobs 0 "$S/img-01.png"
 expect_rc 1
