@@ -511,12 +511,10 @@ static int decode_jpeg_orientation(j_decompress_ptr cinfo)
 	return 1;
 }
 
-/* Turn the C, M, Y, K samples libjpeg wrote to rgba into RGB in place.
- * Adobe's files (the common kind) store the inks inverted. */
-static void decode_jpeg_cmyk(struct image *img, int adobe)
+/* Turn n pixels of C, M, Y, K samples libjpeg wrote at p into RGB in
+ * place.  Adobe's files (the common kind) store the inks inverted. */
+static void decode_jpeg_cmyk(unsigned char *p, size_t n, int adobe)
 {
-	size_t n = (size_t)img->w * img->h;
-	unsigned char *p = img->rgba;
 	for (size_t i = 0; i < n; i++, p += 4) {
 		unsigned c = p[0], m = p[1], y = p[2], k = p[3];
 		if (!adobe) {
@@ -530,6 +528,66 @@ static void decode_jpeg_cmyk(struct image *img, int adobe)
 		p[2] = (unsigned char)((y * k + 127) / 255);
 		p[3] = 255;
 	}
+}
+
+/* What decode_jpeg_fitted() hands img_scale_rows(). */
+struct decode_jpeg_rows {
+	struct decode_jpeg_state *st;
+	unsigned w;
+	bool cmyk;
+	bool failed; /* libjpeg's error is in st->err (or eof is set) */
+};
+
+/* Read the next scanline into buf; 0, or -1 after libjpeg's error.  The
+ * setjmp is here, on the thread that reads (maybe not the caller's). */
+static int decode_jpeg_next_row(struct decode_jpeg_rows *r, unsigned char *buf)
+{
+	if (setjmp(r->st->err.jump)) {
+		r->failed = true;
+		return -1;
+	}
+	JSAMPROW row = buf;
+	if (jpeg_read_scanlines(&r->st->cinfo, &row, 1) != 1) {
+		r->st->err.eof = true; /* as in decode_jpeg_run() */
+		r->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* The scaler's row(): the next scanline as RGBA in buf, or NULL. */
+static const unsigned char *decode_jpeg_row(void *ctx, unsigned y, unsigned char *buf)
+{
+	struct decode_jpeg_rows *r = ctx;
+	(void)y; /* rows come in order */
+	if (decode_jpeg_next_row(r, buf) != 0)
+		return NULL;
+	if (r->cmyk)
+		decode_jpeg_cmyk(buf, r->w, r->st->cinfo.saw_Adobe_marker);
+	return buf;
+}
+
+/* Scale the ow×oh scanlines libjpeg is ready to give into job->out at the
+ * fitted size; 0, or -1 as decode_jpeg_run() fails. */
+static int decode_jpeg_fitted(struct decode_jpeg_state *st, struct decode_job *job, unsigned ow, unsigned oh,
+			      bool cmyk)
+{
+	struct decode_jpeg_rows r = {st, ow, cmyk, false};
+	struct img_rows rows = {ow, oh, false, decode_jpeg_row, &r};
+	struct img_ahead *ahead = NULL;
+	if ((uint64_t)ow * oh >= DECODE_AHEAD_PIXELS)
+		ahead = img_ahead_new(&rows, (size_t)ow * 4, &rows);
+	int rc = img_scale_rows(&rows, job->fit_w, job->fit_h, job->out);
+	if (ahead)
+		img_ahead_finish(ahead);
+	if (rc == 0 && !r.failed)
+		return 0;
+	image_free(job->out);
+	if (!r.failed) {
+		decode_fail_memory(job, job->fit_w, job->fit_h);
+		st->reported = true;
+	}
+	return -1;
 }
 
 /* Run libjpeg on the job; return 0, or -1 after an error (libjpeg's
@@ -583,6 +641,11 @@ static int decode_jpeg_run(struct decode_jpeg_state *st, struct decode_job *job)
 		snprintf(st->err.msg, sizeof st->err.msg, "unexpected output format");
 		return -1;
 	}
+	/* Upright, and still bigger than the fit asked for: straight into
+	 * the scaler a row at a time (libjpeg on a second thread for a big
+	 * picture), without the whole decoded picture. */
+	if (o == 1 && job->fit_w && job->fit_w < ow && job->fit_h < oh)
+		return decode_jpeg_fitted(st, job, ow, oh, cmyk);
 	if (image_alloc(job->out, ow, oh) != 0) {
 		decode_fail_memory(job, ow, oh);
 		st->reported = true;
@@ -598,7 +661,7 @@ static int decode_jpeg_run(struct decode_jpeg_state *st, struct decode_job *job)
 		}
 	}
 	if (cmyk)
-		decode_jpeg_cmyk(job->out, st->cinfo.saw_Adobe_marker);
+		decode_jpeg_cmyk(job->out->rgba, (size_t)ow * oh, st->cinfo.saw_Adobe_marker);
 	return 0;
 }
 

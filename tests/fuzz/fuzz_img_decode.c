@@ -10,7 +10,9 @@
  * names the file.  A PNG shrunk by img_decode_fitted() (its own row
  * reader, src/img/pngrows.c, with libpng as the fallback) gives exactly
  * the pixels of decoding it whole with libpng and scaling, and fails
- * exactly when that fails, with the same message. */
+ * exactly when that fails, with the same message.  A JPEG shrunk by it
+ * (upright ones a scanline at a time into the scaler) agrees the same way
+ * with img_decode_at_least() at that size and img_scale(). */
 #include <config.h>
 
 #include "img/decode.h"
@@ -78,6 +80,46 @@ static void check_png_fitted(const uint8_t *data, size_t size, const struct img_
 	image_free(&got);
 }
 
+/* A JPEG whose header reads as w×h (upright): img_decode_fitted() to a
+ * size picked from the input must agree with img_decode_at_least() to it
+ * plus img_scale(): the same pixels or the same failure. */
+static void check_jpeg_fitted(const uint8_t *data, size_t size, const struct img_limits *lim, unsigned w,
+			      unsigned h)
+{
+	if (w < 2 || h < 2)
+		return;
+	struct fuzz_rng rng;
+	fuzz_rng_seed(&rng, data, size);
+	unsigned fw = 1 + (unsigned)fuzz_rng_below(&rng, w - 1);
+	unsigned fh = 1 + (unsigned)fuzz_rng_below(&rng, h - 1);
+	struct image at, want, got;
+	image_init(&at);
+	image_init(&want);
+	image_init(&got);
+	struct img_info info;
+	char *err = NULL, *ferr = NULL;
+	int rc = img_decode_at_least(data, size, "fuzz.img", lim, fw, fh, &at, &info, &err);
+	int frc = img_decode_fitted(data, size, "fuzz.img", lim, fw, fh, &got, &info, &ferr);
+	FUZZ_ASSERT(rc == frc, "img_decode_fitted returned %d (%s), img_decode_at_least %d (%s)", frc,
+		    ferr ? ferr : "", rc, err ? err : "");
+	if (rc == 0) {
+		FUZZ_ASSERT(img_scale(&at, fw, fh, &want) == 0, "img_scale failed");
+		FUZZ_ASSERT(got.w == fw && got.h == fh, "fitted %ux%u, asked %ux%u", got.w, got.h, fw, fh);
+		for (size_t i = 0; i < (size_t)fw * fh * 4; i++)
+			FUZZ_ASSERT(got.rgba[i] == want.rgba[i], "fitted JPEG byte %zu of %ux%u is %u, not %u", i,
+				    fw, fh, got.rgba[i], want.rgba[i]);
+	} else {
+		FUZZ_ASSERT(err && ferr && strcmp(err, ferr) == 0, "img_decode_fitted: \"%s\", img_decode_at_least: \"%s\"",
+			    ferr ? ferr : "", err ? err : "");
+		FUZZ_ASSERT(!got.rgba, "a failed fitted decode left pixels");
+	}
+	free(err);
+	free(ferr);
+	image_free(&at);
+	image_free(&want);
+	image_free(&got);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct img_limits lim;
@@ -106,6 +148,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(err);
 		err = NULL;
 	}
+
+	if (prc == 0 && probe.type == IMAGE_JPEG)
+		check_jpeg_fitted(data, size, &lim, probe.w, probe.h);
 
 	struct image img;
 	image_init(&img);

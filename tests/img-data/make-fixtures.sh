@@ -20,6 +20,9 @@ $C quad-32x24.png -depth 16 $PNGOPT PNG48:deep16-32x24.png
 $C quad-32x24.png -quality 95 quad-32x24.jpg
 $C quad-32x24.png -colorspace Gray -quality 95 gray-32x24.jpg
 $C quad-32x24.png -colorspace CMYK -quality 95 cmyk-32x24.jpg
+# Mid tones in every ink (the quadrants' pure colours look the same whether
+# or not the inks are converted).
+$C -size 48x32 gradient:'rgb(200,60,30)'-'rgb(40,120,210)' -colorspace CMYK -quality 95 cmyk-gradient-48x32.jpg
 
 # EXIF orientation: IM 6 writes no Exif block, so one is put right after
 # SOI by hand: "Exif\0\0", a TIFF header, one IFD with tag 0x0112.

@@ -648,6 +648,76 @@ static void test_png_rows(void **state)
 			}
 }
 
+/* A JPEG that shrinks (upright) is decoded into the scaler a scanline at a
+ * time, libjpeg on a second thread for a big one: the pixels must be those
+ * of decoding it at the same DCT scale and scaling, and a file cut short
+ * must fail as whole decoding does. */
+static void test_jpeg_fitted(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file;
+		unsigned fw, fh;
+	} cases[] = {
+		{"quad-32x24.jpg", 13, 9}, {"cmyk-gradient-48x32.jpg", 20, 15}, {"gray-32x24.jpg", 31, 23},
+		{"orient6-24x32.jpg", 10, 13}, /* turned: decoded whole, then scaled */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0] + 1; i++) {
+		size_t len;
+		bool big = i == sizeof cases / sizeof cases[0];
+		unsigned char *buf = big ? NULL : fixture_read(cases[i].file, &len);
+		/* The photo: 2000x1500 at the DCT's 1/2, read ahead on a thread. */
+		unsigned fw = big ? 1024 : cases[i].fw, fh = big ? 768 : cases[i].fh;
+		if (big)
+			buf = fixture_read("../data/photo-4000x3000.jpg", &len);
+		struct image at, want, got;
+		image_init(&at);
+		image_init(&want);
+		image_init(&got);
+		struct img_info info;
+		char *err = NULL;
+		assert_int_equal(img_decode_at_least(buf, len, "p.jpg", NULL, fw, fh, &at, &info, &err), 0);
+		assert_int_equal(img_scale(&at, fw, fh, &want), 0);
+		if (img_decode_fitted(buf, len, "p.jpg", NULL, fw, fh, &got, &info, &err) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(got.w, fw);
+		assert_int_equal(got.h, fh);
+		assert_memory_equal(got.rgba, want.rgba, (size_t)fw * fh * 4);
+		image_free(&got);
+		/* Cut in the middle of the scans, near their end, and inside
+		 * the EOI marker: whatever libjpeg makes of each, both ways
+		 * agree (a cut into the scans is "truncated"). */
+		image_free(&at);
+		image_free(&want);
+		size_t cuts[] = {len / 2, len * 9 / 10, len - 1};
+		for (int k = 0; k < 3; k++) {
+			char *ferr = NULL;
+			int rc = img_decode_at_least(buf, cuts[k], "cut.jpg", NULL, fw, fh, &at, &info, &err);
+			int frc = img_decode_fitted(buf, cuts[k], "cut.jpg", NULL, fw, fh, &got, &info, &ferr);
+			if (k < 2 && rc != -1)
+				fail_msg("case %zu cut %d (%zu of %zu bytes) decoded", i, k, cuts[k], len);
+			assert_int_equal(frc, rc);
+			if (rc == 0) {
+				assert_int_equal(img_scale(&at, fw, fh, &want), 0);
+				assert_memory_equal(got.rgba, want.rgba, (size_t)fw * fh * 4);
+			} else {
+				assert_string_equal(ferr, err);
+				assert_string_equal(err, "cut.jpg: the JPEG data is truncated");
+				assert_null(got.rgba);
+			}
+			image_free(&at);
+			image_free(&want);
+			image_free(&got);
+			free(err);
+			free(ferr);
+			err = NULL;
+		}
+		image_free(&at);
+		image_free(&want);
+		free(buf);
+	}
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -823,7 +893,7 @@ int main(void)
 		cmocka_unit_test(test_png_variants), cmocka_unit_test(test_jpeg_variants),
 		cmocka_unit_test(test_jpeg_orientation), cmocka_unit_test(test_orient_all),
 		cmocka_unit_test(test_gif), cmocka_unit_test(test_webp),
-		cmocka_unit_test(test_truncated), cmocka_unit_test(test_png_fitted), cmocka_unit_test(test_png_rows), cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_truncated), cmocka_unit_test(test_png_fitted), cmocka_unit_test(test_png_rows), cmocka_unit_test(test_jpeg_fitted), cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_zero_size), cmocka_unit_test(test_not_images),
 		cmocka_unit_test(test_silent),
 	};
