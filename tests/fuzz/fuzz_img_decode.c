@@ -149,7 +149,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err = NULL;
 	}
 
-	if (prc == 0 && probe.type == IMAGE_JPEG)
+	/* Up to 256K pixels: tiny files claiming megapixels, decoded four
+	 * times with every comparison traced, made the target run at ~130
+	 * inputs/s instead of ~800.  The read-ahead thread (from 1 Mpx) is
+	 * fuzzed through the PNGs and unit-tested with a 4000x3000 photo. */
+	if (prc == 0 && probe.type == IMAGE_JPEG && (unsigned long long)probe.w * probe.h <= 256ULL * 1024)
 		check_jpeg_fitted(data, size, &lim, probe.w, probe.h);
 
 	struct image img;
