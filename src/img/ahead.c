@@ -3,6 +3,7 @@
 #include "img/ahead.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,8 @@ static const unsigned char *ahead_row(void *ctx, unsigned y, unsigned char *buf)
 
 struct img_ahead *img_ahead_new(const struct img_rows *src, size_t row_bytes, struct img_rows *wrapped)
 {
+	if ((uint64_t)src->w * src->h < IMG_AHEAD_PIXELS)
+		return NULL;
 	struct img_ahead *a = xalloc_try_calloc(1, sizeof *a);
 	if (!a)
 		return NULL;

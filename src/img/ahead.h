@@ -14,11 +14,15 @@
  * of rows ahead of the consumer. */
 struct img_ahead;
 
+/* From this many pixels up, rows are read ahead. */
+#define IMG_AHEAD_PIXELS (1u << 20)
+
 /* Wrap src, whose rows are row_bytes long (src->w * 4 for RGBA; a
  * decoder's raw rows may differ): *wrapped hands out the same rows, in
  * order, read ahead by a thread, copied into the buffer its row() is
- * given.  Return the state to pass to img_ahead_finish(), or NULL when
- * memory runs out (use src directly then). */
+ * given.  Return the state to pass to img_ahead_finish(), or NULL (use
+ * src directly then) when the picture is under IMG_AHEAD_PIXELS, too
+ * small to be worth a thread, or memory runs out. */
 struct img_ahead *img_ahead_new(const struct img_rows *src, size_t row_bytes, struct img_rows *wrapped);
 
 /* Stop the thread (when the consumer stopped early, it stops reading at the

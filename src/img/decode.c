@@ -20,9 +20,6 @@
 #include "img/fit.h"
 #include "img/pngrows.h"
 
-/* From this many pixels up, a shrinking PNG is read ahead on a thread. */
-#define DECODE_AHEAD_PIXELS (1u << 20)
-
 /* What one img_probe() or img_decode() call works on. */
 struct decode_job {
 	const unsigned char *buf;
@@ -396,9 +393,7 @@ static int decode_png_fitted(struct decode_job *job, unsigned w, unsigned h)
 		/* A big picture is inflated and unfiltered on a second thread
 		 * while this one scales: for a 3840×2160 screenshot libpng and
 		 * zlib take about 70% of the time, the scaling the rest. */
-		struct img_ahead *ahead = NULL;
-		if ((uint64_t)job->info.w * job->info.h >= DECODE_AHEAD_PIXELS)
-			ahead = img_ahead_new(&rows, (size_t)job->info.w * 4, &rows);
+		struct img_ahead *ahead = img_ahead_new(&rows, (size_t)job->info.w * 4, &rows);
 		rc = img_scale_rows(&rows, w, h, out);
 		if (ahead)
 			img_ahead_finish(ahead); /* r.failed tells */
@@ -574,9 +569,7 @@ static int decode_jpeg_fitted(struct decode_jpeg_state *st, struct decode_job *j
 {
 	struct decode_jpeg_rows r = {st, ow, cmyk, false};
 	struct img_rows rows = {ow, oh, false, decode_jpeg_row, &r};
-	struct img_ahead *ahead = NULL;
-	if ((uint64_t)ow * oh >= DECODE_AHEAD_PIXELS)
-		ahead = img_ahead_new(&rows, (size_t)ow * 4, &rows);
+	struct img_ahead *ahead = img_ahead_new(&rows, (size_t)ow * 4, &rows);
 	int rc = img_scale_rows(&rows, job->fit_w, job->fit_h, job->out);
 	if (ahead)
 		img_ahead_finish(ahead);

@@ -11,9 +11,6 @@
 #include "img/ahead.h"
 #include "img/fit.h"
 
-/* From this many pixels up, the inflating runs on a thread of its own. */
-#define PNGROWS_AHEAD_PIXELS (1u << 20)
-
 bool png_rows_supported(int bit_depth, int color_type, int interlace, bool trns)
 {
 	if (bit_depth != 8 || interlace != 0)
@@ -257,9 +254,7 @@ int png_rows_scale(const unsigned char *buf, size_t len, size_t off, const struc
 	int rc = -1;
 	if (u.cur && u.prev) {
 		struct img_rows raw = {info->w, info->h, info->alpha, pngrows_raw_row, &in};
-		struct img_ahead *ahead = NULL;
-		if ((uint64_t)info->w * info->h >= PNGROWS_AHEAD_PIXELS)
-			ahead = img_ahead_new(&raw, in.raw_bytes, &raw);
+		struct img_ahead *ahead = img_ahead_new(&raw, in.raw_bytes, &raw);
 		u.raw = raw;
 		struct img_rows rows = {info->w, info->h, info->alpha, pngrows_rgba_row, &u};
 		rc = img_scale_rows(&rows, fw, fh, out);
