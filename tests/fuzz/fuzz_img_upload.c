@@ -70,9 +70,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(up.w == up.orig_w && up.h == up.orig_h,
 			    "the original is %ux%u, not %ux%u", up.orig_w, up.orig_h, up.w, up.h);
 		FUZZ_ASSERT(up.orientation == 1, "a turned JPEG was sent as is");
-	} else {
-		FUZZ_ASSERT(up.w == fw && up.h == fh, "sent at %ux%u, fitted size %ux%u", up.w,
-			    up.h, fw, fh);
+	} else if (up.w != fw || up.h != fh) {
+		/* Only a screenshot that fitting would shrink a little goes at its
+		 * own size, and only to a provider that shrinks it the same way. */
+		enum img_fit_rule rule = img_fit_rule(model, detail, max_edge);
+		FUZZ_ASSERT(up.w == up.orig_w && up.h == up.orig_h && up.kind == IMG_KIND_SCREENSHOT &&
+				    (rule == IMG_FIT_OPENAI || rule == IMG_FIT_OPENAI_LOW ||
+				     rule == IMG_FIT_CLAUDE) &&
+				    (unsigned long long)fw * fh * 4 >= (unsigned long long)up.orig_w * up.orig_h * 3,
+			    "sent at %ux%u, fitted size %ux%u", up.w, up.h, fw, fh);
 	}
 	FUZZ_ASSERT(up.w > 0 && up.h > 0 && up.w <= up.orig_w && up.h <= up.orig_h,
 		    "sent at %ux%u from %ux%u", up.w, up.h, up.orig_w, up.orig_h);

@@ -32,6 +32,44 @@ run_squint -m llava -p x "$SHOT"
 expect_out_contains "Images: 1 (webp 2048x1152)."
 case_end
 
+# A 1280x800 window: white, a title bar, lines of black "words".
+"$PY" - "$T/window.png" <<'PYEOF'
+import random, struct, sys, zlib
+W, H = 1280, 800
+rnd = random.Random(7)
+px = [bytearray(b"\xff" * (W * 3)) for _ in range(H)]
+for y in range(32):
+    px[y][:] = b"\x30\x50\x90" * W
+for line in range(60, H - 20, 22):
+    x = 20
+    while x < W - 80:
+        n = rnd.randint(3, 9) * 7
+        for y in range(line, line + 12):
+            for xx in range(x, x + n):
+                if rnd.random() < 0.55:
+                    px[y][xx * 3:xx * 3 + 3] = b"\0\0\0"
+        x += n + 8
+def chunk(k, d):
+    return struct.pack(">I", len(d)) + k + d + struct.pack(">I", zlib.crc32(k + d) & 0xffffffff)
+raw = b"".join(b"\0" + bytes(r) for r in px)
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, 8, 2, 0, 0, 0))
+                              + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+PYEOF
+
+case_begin "gpt-4o: a 1280x800 window goes at its own size, smaller than fitted"
+# OpenAI would shrink it to 1229x768 itself; shrinking it here would blur
+# its text and cost bytes.
+run_squint -v -m gpt-4o -p x "$T/window.png"
+expect_rc 0
+expect_out_contains "Images: 1 (webp 1280x800)."
+expect_err_contains "window.png 1280×800"
+whole=$(last_body 'len(b["messages"][0]["content"][1]["image_url"]["url"])')
+run_squint -m llava --max-edge 1229 -p x "$T/window.png"
+expect_out_contains "Images: 1 (webp 1229x768)."
+fitted=$(last_body 'len(b["messages"][0]["content"][1]["image_url"]["url"])')
+[ "$whole" -lt "$fitted" ] || fail "at its own size $whole base64 bytes, fitted $fitted"
+case_end
+
 case_begin "--max-edge sets the long edge by hand"
 run_squint --max-edge 1000 -p x "$SHOT"
 expect_out_contains "Images: 1 (webp 1000x563)."

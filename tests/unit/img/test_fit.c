@@ -557,6 +557,24 @@ static void test_encode_best(void **state)
 }
 
 /* Check that s matches the extended regular expression re. */
+/* Fill *img with w×h black and white columns a pixel wide. */
+static void make_stripes(struct image *img, unsigned w, unsigned h)
+{
+	make_solid(img, w, h, 0, 0, 0, 255);
+	for (unsigned y = 0; y < h; y++)
+		for (unsigned x = 1; x < w; x += 2)
+			memset(px(img, x, y), 255, 3);
+}
+
+/* Fill *img with a w×h black and white checkerboard of single pixels. */
+static void make_checker(struct image *img, unsigned w, unsigned h)
+{
+	make_solid(img, w, h, 0, 0, 0, 255);
+	for (unsigned y = 0; y < h; y++)
+		for (unsigned x = y & 1; x < w; x += 2)
+			memset(px(img, x, y), 255, 3);
+}
+
 static void check_regex(const char *s, const char *re)
 {
 	regex_t rx;
@@ -776,35 +794,103 @@ static void test_prepare_screenshot(void **state)
 	}
 	img_encoded_done(&orig);
 
-	/* 1-pixel stripes 2050 wide: a tiny PNG, while fitting to 2048 px
-	 * makes grey ramps that cost more.  OpenAI scales it down to the
+	/* A 1-pixel checkerboard 2900 wide: a tiny PNG, while fitting it to
+	 * 2048 px makes a moiré that costs more.  OpenAI scales it down to the
 	 * same size itself, so the original goes; other servers get the
 	 * fitted image as promised. */
-	make_solid(&img, 2050, 600, 0, 0, 0, 255);
-	for (unsigned y = 0; y < 600; y++)
-		for (unsigned x = 1; x < 2050; x += 2)
-			memset(px(&img, x, y), 255, 3);
+	make_checker(&img, 2900, 600);
 	assert_int_equal(img_encode(&img, IMG_ENC_PNG, NULL, &orig, &err), 0);
 	image_free(&img);
 	struct img_upload u;
 	img_upload_init(&u);
-	assert_int_equal(img_prepare_upload(orig.data, orig.len, "stripes.png", "gpt-4.1", "high", IMG_MAX_EDGE_AUTO,
+	assert_int_equal(img_prepare_upload(orig.data, orig.len, "checker.png", "gpt-4.1", "high", IMG_MAX_EDGE_AUTO,
 					    NULL, NULL, &u, &err),
 			 0);
-	printf("# stripes: %s\n", u.summary);
+	printf("# checker: %s\n", u.summary);
 	assert_int_equal(u.encoder, IMG_ENC_ORIGINAL);
-	assert_int_equal(u.w, 2050);
+	assert_int_equal(u.w, 2900);
 	assert_int_equal(u.len, orig.len);
 	assert_int_equal(u.ncand, 2);
 	assert_true(u.cand[0].bytes >= orig.len && u.cand[1].bytes >= orig.len);
 	img_upload_done(&u);
 	assert_int_equal(
-		img_prepare_upload(orig.data, orig.len, "stripes.png", "llava", NULL, IMG_MAX_EDGE_AUTO, NULL, NULL, &u, &err),
+		img_prepare_upload(orig.data, orig.len, "checker.png", "llava", NULL, IMG_MAX_EDGE_AUTO, NULL, NULL, &u, &err),
 		0);
 	assert_int_not_equal(u.encoder, IMG_ENC_ORIGINAL);
 	assert_int_equal(u.w, 2048);
 	img_upload_done(&u);
 	img_encoded_done(&orig);
+}
+
+/* Prepare file (len bytes) for model with max_edge; check the size sent
+ * and return the bytes sent. */
+static size_t prepare_check(const unsigned char *file, size_t len, const char *model, long max_edge, unsigned w,
+			    unsigned h)
+{
+	struct img_upload u;
+	img_upload_init(&u);
+	char *err = NULL;
+	assert_int_equal(img_prepare_upload(file, len, "win.png", model, NULL, max_edge, NULL, NULL, &u, &err), 0);
+	printf("# %s max_edge=%ld: %s\n", model, max_edge, u.summary);
+	assert_int_equal(u.w, w);
+	assert_int_equal(u.h, h);
+	/* What is sent decodes at the size announced. */
+	struct image back;
+	image_init(&back);
+	assert_int_equal(img_decode(u.data, u.len, "sent", NULL, &back, NULL, &err), 0);
+	assert_int_equal(back.w, w);
+	assert_int_equal(back.h, h);
+	image_free(&back);
+	size_t n = u.len;
+	img_upload_done(&u);
+	return n;
+}
+
+static void test_prepare_mild(void **state)
+{
+	(void)state;
+	/* A 1280×800 window: gpt-4o would have it at 1229×768.  OpenAI
+	 * scales it so itself; our scaling would blur every edge and cost
+	 * bytes, so it goes at its own size, smaller than fitted. */
+	struct image img;
+	make_screenshot(&img, 1280, 800);
+	struct img_encoded png;
+	img_encoded_init(&png);
+	char *err = NULL;
+	assert_int_equal(img_encode(&img, IMG_ENC_PNG, NULL, &png, &err), 0);
+	image_free(&img);
+	size_t whole = prepare_check(png.data, png.len, "gpt-4o", IMG_MAX_EDGE_AUTO, 1280, 800);
+	/* A server that pays for every pixel gets the fit it asked for. */
+	size_t fitted = prepare_check(png.data, png.len, "llava", 1229, 1229, 768);
+	assert_true(whole < fitted);
+	/* Claude fits it to 1254×784 the same way. */
+	prepare_check(png.data, png.len, "claude-sonnet-4", IMG_MAX_EDGE_AUTO, 1280, 800);
+	/* gpt-4o at detail=low would keep a fifth of the pixels: fitted. */
+	struct img_upload u;
+	img_upload_init(&u);
+	assert_int_equal(img_prepare_upload(png.data, png.len, "win.png", "gpt-4o", "low", IMG_MAX_EDGE_AUTO, NULL,
+					    NULL, &u, &err),
+			 0);
+	assert_int_equal(u.w, 512);
+	img_upload_done(&u);
+	img_encoded_done(&png);
+
+	/* A photo of that size is still fitted: lossy codecs lose nothing
+	 * by the scaling, and fewer pixels cost fewer bytes. */
+	make_photo(&img, 1280, 800);
+	assert_int_equal(img_encode(&img, IMG_ENC_PNG, NULL, &png, &err), 0);
+	image_free(&img);
+	prepare_check(png.data, png.len, "gpt-4o", IMG_MAX_EDGE_AUTO, 1229, 768);
+	img_encoded_done(&png);
+
+	/* 1-pixel stripes 2050 wide fitted to 2048 would be grey ramps; at
+	 * their own size they code to almost nothing. */
+	make_stripes(&img, 2050, 600);
+	assert_int_equal(img_encode(&img, IMG_ENC_PNG, NULL, &png, &err), 0);
+	image_free(&img);
+	size_t n = prepare_check(png.data, png.len, "gpt-4.1", IMG_MAX_EDGE_AUTO, 2050, 600);
+	assert_true(n * 10 <= png.len * 9);
+	img_encoded_done(&png);
 }
 
 int main(void)
@@ -815,7 +901,7 @@ int main(void)
 		cmocka_unit_test(test_classify),       cmocka_unit_test(test_encode_roundtrip),
 		cmocka_unit_test(test_encode_best),    cmocka_unit_test(test_prepare_as_is),
 		cmocka_unit_test(test_prepare_rotated), cmocka_unit_test(test_prepare_photo),
-		cmocka_unit_test(test_prepare_screenshot),
+		cmocka_unit_test(test_prepare_screenshot), cmocka_unit_test(test_prepare_mild),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
