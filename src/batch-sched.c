@@ -71,7 +71,7 @@ void batch_progress_format(struct strbuf *sb, const struct batch_progress *p)
 {
 	strbuf_printf(sb, _("[%zu/%zu] %zu done, %zu failed, %zu running"),
 		      p->done + p->failed, p->total, p->done, p->failed, p->running);
-	strbuf_printf(sb, _(", %ld tokens"), p->tokens);
+	strbuf_printf(sb, P_(", %ld token", ", %ld tokens", p->tokens), p->tokens);
 	if (p->paused)
 		strbuf_puts(sb, _(", paused (rate limit)"));
 	double eta = batch_eta(p);

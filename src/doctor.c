@@ -281,7 +281,7 @@ static void doctor_endpoint(struct doctor *d, const struct squint_config *cfg)
 	}
 	}
 	if (l.outcome == HTTP_OK && l.ids) {
-		doctor_line(d, DOCTOR_OK, NULL, _("GET /models: %ld, %zu models"), l.status,
+		doctor_line(d, DOCTOR_OK, NULL, P_("GET /models: %ld, %zu model", "GET /models: %ld, %zu models", l.n_ids), l.status,
 			    l.n_ids);
 		if (models_list_has(&l, model))
 			doctor_line(d, DOCTOR_OK, NULL, _("model %s: listed by the server"), model);

@@ -54,9 +54,13 @@ static int main_list(void)
 			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
 		char *path = sanitize_line(e[i].path);
 		double kb = (double)e[i].size / 1024.0;
-		printf(_("%s  %s\n    %s \xc2\xb7 %zu turns \xc2\xb7 %zu images \xc2\xb7 %.1f %s\n"),
-		       date, *e[i].title ? e[i].title : _("(no text)"), path, e[i].turns,
-		       e[i].images, kb >= 1024 ? kb / 1024 : kb, kb >= 1024 ? "MB" : "kB");
+		char *turns = xasprintf(P_("%zu turn", "%zu turns", e[i].turns), e[i].turns);
+		char *images = xasprintf(P_("%zu image", "%zu images", e[i].images), e[i].images);
+		printf(_("%s  %s\n    %s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %.1f %s\n"), date,
+		       *e[i].title ? e[i].title : _("(no text)"), path, turns, images,
+		       kb >= 1024 ? kb / 1024 : kb, kb >= 1024 ? "MB" : "kB");
+		free(turns);
+		free(images);
 		free(path);
 	}
 	sessiondir_list_free(e, n);

@@ -252,7 +252,9 @@ static void oneshot_report(struct oneshot *o)
 			fprintf(stderr, _("squint: choice %zu finish_reason: %s\n"), i + 1,
 				r->choices[i].finish_reason ? r->choices[i].finish_reason : "-");
 	if (r->usage.present)
-		fprintf(stderr, _("squint: usage: %ld prompt + %ld completion = %ld tokens\n"),
+		fprintf(stderr,
+			P_("squint: usage: %ld prompt + %ld completion = %ld token\n",
+			   "squint: usage: %ld prompt + %ld completion = %ld tokens\n", r->usage.total_tokens),
 			r->usage.prompt_tokens, r->usage.completion_tokens, r->usage.total_tokens);
 	double total = o->result.t_end - o->result.t_start;
 	double first = o->result.t_first_byte > 0 ? o->result.t_first_byte - o->result.t_start : 0;

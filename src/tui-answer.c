@@ -363,7 +363,7 @@ void tui_cmd_copy(struct tui *t, const char *arg)
 		return;
 	}
 	tui_log(t, "copied %zu bytes", len);
-	tui_status(t, false, _("copied %zu bytes"), len);
+	tui_status(t, false, P_("copied %zu byte", "copied %zu bytes", len), len);
 }
 
 /* /edit: the last question back into the input. */

@@ -499,7 +499,9 @@ void tui_session_resumed(struct tui *t)
 	tui_session_show_path(t);
 	for (size_t i = 0; i < s->n_warnings; i++)
 		tui_note(t, CV_ITEM_ERROR, s->warnings[i]);
-	char *line = n ? xasprintf(_("resumed %s: %zu messages on this branch"), t->sf->path, n)
+	char *line = n ? xasprintf(P_("resumed %s: %zu message on this branch",
+				      "resumed %s: %zu messages on this branch", n),
+				   t->sf->path, n)
 		       : xasprintf(_("saving to %s"), t->sf->path);
 	/* On the status bar, not in the pane: the pane shows what it showed
 	 * when the session was left, line for line. */
@@ -761,9 +763,13 @@ void tui_branches_frame(struct tui *t, struct screen_frame *f, int width)
 	for (size_t i = 0; i < b->lines.n; i++)
 		chatlayout_line_done(&b->lines.v[i]);
 	b->lines.n = 0;
-	char *head = xasprintf(_("Branches (%zu rows; \xe2\x97\x8f the current one) \xc2\xb7 "
-				 "\xe2\x86\x91\xe2\x86\x93 choose \xc2\xb7 Enter switches \xc2\xb7 "
-				 "Esc closes"),
+	char *head = xasprintf(P_("Branches (%zu row; \xe2\x97\x8f the current one) \xc2\xb7 "
+				  "\xe2\x86\x91\xe2\x86\x93 choose \xc2\xb7 Enter switches \xc2\xb7 "
+				  "Esc closes",
+				  "Branches (%zu rows; \xe2\x97\x8f the current one) \xc2\xb7 "
+				  "\xe2\x86\x91\xe2\x86\x93 choose \xc2\xb7 Enter switches \xc2\xb7 "
+				  "Esc closes",
+				  b->n),
 			       b->n);
 	chatlayout_line_set(chatlayout_lines_push(&b->lines), head, strlen(head), width,
 			    CV_STYLE_NOTICE | CV_STYLE_BOLD);

@@ -415,7 +415,8 @@ static char *tui_status_text(struct tui *t, enum screen_status *kind)
 			return xasprintf(_("waiting %s %.0f s"), spin[(long)(now * 10) % 10],
 					 floor(now - q->t_start));
 		double dt = now - q->t_first;
-		return xasprintf(_("streaming %s %ld tokens, %.0f tokens/s"),
+		return xasprintf(P_("streaming %s %ld token, %.0f tokens/s",
+				    "streaming %s %ld tokens, %.0f tokens/s", q->n_tokens),
 				 spin[(long)(now * 10) % 10], q->n_tokens,
 				 dt > 0.05 ? (double)q->n_tokens / dt : 0.0);
 	}
@@ -543,7 +544,8 @@ static void tui_draw(struct tui *t)
 	sanitize_string(&safe_left, left, strlen(left));
 	char *mid = tui_status_text(t, &f.status);
 	char *saved = tui_session_status(t);
-	char *right = xasprintf(_("%s%ld tokens"), saved ? saved : "", conv_tokens_used(t->conv));
+	long used = conv_tokens_used(t->conv);
+	char *right = xasprintf(P_("%s%ld token", "%s%ld tokens", used), saved ? saved : "", used);
 	free(saved);
 	f.status_left = strbuf_str(&safe_left);
 	f.status_mid = mid;

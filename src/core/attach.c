@@ -452,7 +452,7 @@ char *attach_format_size(uintmax_t bytes, int round_up)
 {
 	static const char *const units[] = {N_("kB"), N_("MB"), N_("GB"), N_("TB")};
 	if (bytes < 1024)
-		return xasprintf(_("%ju bytes"), bytes);
+		return xasprintf(P_("%ju byte", "%ju bytes", bytes), bytes);
 	uintmax_t unit = 1024;
 	size_t u = 0;
 	while (u + 1 < sizeof units / sizeof units[0] && bytes / unit >= 1024) {

@@ -490,7 +490,7 @@ void api_error_parse(struct api_error *e, long status, const char *content_type,
 			return;
 	}
 	if (errbody_looks_binary(p, n))
-		e->message = xasprintf(_("%zu bytes of binary data"), len);
+		e->message = xasprintf(P_("%zu byte of binary data", "%zu bytes of binary data", len), len);
 	else if (errbody_is_markup(content_type, p, n))
 		e->message = errbody_html_message(p, n);
 	else

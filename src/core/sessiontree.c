@@ -56,7 +56,7 @@ static char *tree_text(const struct conv_msg *m, size_t k_of, size_t n_sib, size
 		strbuf_puts(&sb, m->role == CONV_TOOL ? _("tool: ") : _("You: "));
 		size_t ni = conv_msg_n_images(m);
 		if (ni)
-			strbuf_printf(&sb, ni == 1 ? _("[1 image] ") : _("[%zu images] "), ni);
+			strbuf_printf(&sb, P_("[%zu image] ", "[%zu images] ", ni), ni);
 	}
 	while (*s == ' ' || *s == '\n')
 		s++;

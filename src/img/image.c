@@ -127,7 +127,7 @@ int image_orient(struct image *img, int o)
 char *image_format_bytes(size_t bytes)
 {
 	if (bytes < 1024)
-		return xasprintf(_("%zu bytes"), bytes);
+		return xasprintf(P_("%zu byte", "%zu bytes", bytes), bytes);
 	if (bytes < (size_t)1024 * 1024 - 512)
 		return xasprintf(_("%zu kB"), (bytes + 512) / 1024);
 	/* One decimal for megabytes and up, rounded to nearest. */

@@ -26,7 +26,7 @@ print(w)'
 
 # Every message of the sources as they are now.
 (cd "$top_srcdir" && grep -v '^#' po/POTFILES.in |
-	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 -f - -o "$T/squint.pot") ||
+	xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 -f - -o "$T/squint.pot") ||
 	{ echo "Bail out! xgettext failed"; exit 1; }
 
 for l in de es zh_CN; do

@@ -111,8 +111,8 @@ printf 'not a session\n' >"$L/c.jsonl"
 run_squint --list
 expect_rc 0
 expect_out_contains "first file question"
-expect_out_contains "2 turns"
-expect_out_contains "1 images"
+expect_out_contains "2 turns · 1 image · "
+expect_out_contains "1 turn · 0 images · "
 expect_out_lacks "$(printf '\033')"
 expect_out_contains "evil ^[]0;pwned^G title"
 expect_out_lacks "not a session"
