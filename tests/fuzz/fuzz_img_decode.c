@@ -1,4 +1,4 @@
-/* Fuzz image sniffing and decoding (src/img/decode.c, image.c and
+/* Fuzz image sniffing and decoding (src/img/decode*.c, image.c and
  * src/core/attach.c's sniffing) through squint's own entry points.
  *
  * The input is an image file.  Invariants: img_probe() and img_decode()
