@@ -94,8 +94,11 @@ static void batch_on_retry(void *ud, int attempt, long delay_ms, const char *rea
 	free(msg);
 	if (status == 429 || status == 503) {
 		if (batch_sched_limited(&b->sched, http_now(), (double)delay_ms / 1000.0)) {
-			msg = xasprintf(_("rate limited (HTTP %ld): the batch waits %.1f s, then "
-					  "sends %d request(s) at a time"),
+			msg = xasprintf(P_("rate limited (HTTP %ld): the batch waits %.1f s, then "
+					   "sends %d request at a time",
+					   "rate limited (HTTP %ld): the batch waits %.1f s, then "
+					   "sends %d requests at a time",
+					   b->sched.limit),
 					status, (double)delay_ms / 1000.0, b->sched.limit);
 			batch_say(b, msg);
 			free(msg);

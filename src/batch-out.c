@@ -108,7 +108,9 @@ int batch_out_open(struct batch *b, struct batch_resume *rs)
 	strbuf_done(&text);
 	b->out_fd = fd;
 	if (rs->n_bad) {
-		msg = xasprintf(_("%s: %zu line(s) that are not records were skipped"), path,
+		msg = xasprintf(P_("%s: %zu line that is not a record was skipped",
+				   "%s: %zu lines that are not records were skipped", rs->n_bad),
+				path,
 				rs->n_bad);
 		batch_say(b, msg);
 		free(msg);

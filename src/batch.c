@@ -170,8 +170,11 @@ static void batch_plan(struct batch *b, const struct batch_list *l, const struct
 	}
 	b->total = pending;
 	if (skipped || retried) {
-		char *msg = xasprintf(_("%zu of %zu image(s) already answered in %s; asking %zu "
-					"(%zu again after a failure)"),
+		char *msg = xasprintf(P_("%zu of %zu image already answered in %s; asking %zu "
+					 "(%zu again after a failure)",
+					 "%zu of %zu images already answered in %s; asking %zu "
+					 "(%zu again after a failure)",
+					 l->n),
 				      skipped, l->n, b->args->out, pending, retried);
 		batch_say(b, msg);
 		free(msg);
@@ -326,7 +329,8 @@ int batch_run(struct squint_config *cfg, const struct batch_args *args)
 		free(msg);
 		status = SQUINT_EXIT_TRUNCATED;
 	} else if (b->n_failed) {
-		char *msg = xasprintf(_("%zu of %zu image(s) failed%s%s"), b->n_failed, b->total,
+		char *msg = xasprintf(P_("%zu of %zu image failed%s%s", "%zu of %zu images failed%s%s", b->total),
+				      b->n_failed, b->total,
 				      args->out ? _("; run the same command again to retry them in ")
 						: "",
 				      args->out ? args->out : "");
@@ -336,8 +340,9 @@ int batch_run(struct squint_config *cfg, const struct batch_args *args)
 	if (b->out_failed && status == SQUINT_EXIT_OK)
 		status = SQUINT_EXIT_USAGE;
 	if (args->verbose) {
-		char *msg = xasprintf(_("%zu answered, %zu failed, %ld tokens, %.1f s"), b->n_done,
-				      b->n_failed, b->tokens, http_now() - b->t0);
+		char *msg = xasprintf(P_("%zu answered, %zu failed, %ld token, %.1f s",
+					 "%zu answered, %zu failed, %ld tokens, %.1f s", b->tokens),
+				      b->n_done, b->n_failed, b->tokens, http_now() - b->t0);
 		batch_say(b, msg);
 		free(msg);
 	}

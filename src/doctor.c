@@ -315,11 +315,15 @@ int doctor_run(const struct squint_config *cfg, const char *config_err, const ch
 	doctor_config(&d, cfg, config_err, config_file);
 	doctor_endpoint(&d, cfg);
 	printf("\n");
-	if (d.n_fail == 0 && d.n_warn == 0)
+	if (d.n_fail == 0 && d.n_warn == 0) {
 		printf("%s\n", _("Everything looks fine."));
-	else
-		printf(_("%d problem(s), %d warning(s): see the hints above.\n"), d.n_fail,
-		       d.n_warn);
+	} else {
+		char *problems = xasprintf(P_("%d problem", "%d problems", d.n_fail), d.n_fail);
+		char *warnings = xasprintf(P_("%d warning", "%d warnings", d.n_warn), d.n_warn);
+		printf(_("%s, %s: see the hints above.\n"), problems, warnings);
+		free(problems);
+		free(warnings);
+	}
 	fflush(stdout);
 	return d.n_fail ? 1 : 0;
 }

@@ -258,7 +258,9 @@ static void oneshot_report(struct oneshot *o)
 			r->usage.prompt_tokens, r->usage.completion_tokens, r->usage.total_tokens);
 	double total = o->result.t_end - o->result.t_start;
 	double first = o->result.t_first_byte > 0 ? o->result.t_first_byte - o->result.t_start : 0;
-	fprintf(stderr, _("squint: time: first byte %.3f s, total %.3f s, %d attempt(s)"), first,
+	fprintf(stderr, P_("squint: time: first byte %.3f s, total %.3f s, %d attempt",
+			   "squint: time: first byte %.3f s, total %.3f s, %d attempts", o->result.attempts),
+		first,
 		total, o->result.attempts);
 	if (r->usage.present && total - first > 0.0001 && r->usage.completion_tokens > 0)
 		fprintf(stderr, _(", %.1f tokens/s"),
@@ -309,7 +311,8 @@ static int oneshot_conclude(struct oneshot *o)
 		break;
 	}
 	if (o->resp.n_malformed)
-		fprintf(stderr, _("squint: skipped %zu malformed event(s) from the server\n"),
+		fprintf(stderr, P_("squint: skipped %zu malformed event from the server\n",
+				   "squint: skipped %zu malformed events from the server\n", o->resp.n_malformed),
 			o->resp.n_malformed);
 	switch (chat_response_state(&o->resp)) {
 	case CHAT_RESPONSE_ERROR: {

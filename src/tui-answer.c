@@ -457,7 +457,9 @@ void tui_cmd_tool(struct tui *t, const char *arg)
 		    !tui_tool_answered(t, mi, ch->tool_calls[k].id))
 			left++;
 	if (left) {
-		tui_status(t, false, _("%zu more tool call(s) to answer (/tool ID TEXT)"), left);
+		tui_status(t, false, P_("%zu more tool call to answer (/tool ID TEXT)",
+					     "%zu more tool calls to answer (/tool ID TEXT)", left),
+			   left);
 	} else {
 		tui_session_settings(t);
 		tui_request(t, ti, NULL);

@@ -548,7 +548,9 @@ int session_load(struct session *s, const char *buf, size_t len, const char *fil
 		rc = -1;
 	}
 	if (l.n_dropped)
-		session_warn(s, xasprintf(_("%s: %zu more problem(s) not shown"), file, l.n_dropped));
+		session_warn(s, xasprintf(P_("%s: %zu more problem not shown", "%s: %zu more problems not shown",
+					     l.n_dropped),
+					  file, l.n_dropped));
 	conv_set_head(&s->conv, s->leaf);
 	for (size_t i = 0; i < l.n_unknown; i++)
 		free(l.unknown[i]);

@@ -52,7 +52,7 @@ expect_out_contains "_Failed: HTTP 400"
 expect_out_contains "Invalid image: refused"
 expect_out_contains "_Failed: $T/bad.png: not an image"
 [ "$(grep -c 'You asked' "$T/out")" = 2 ] || fail "the good images were not all answered"
-expect_err_contains "2 of 4 image(s) failed"
+expect_err_contains "2 of 4 images failed"
 [ "$(wc -l <"$T/o2.jsonl")" = 4 ] || fail "not 4 records"
 v=$(jq_records "$T/o2.jsonl" '"%s|%s|%s" % (r["file"].split("/")[-1], r["error"] is None, r["finish_reason"])' | sort | tr '\n' ' ')
 [ "$v" = "bad.png|False|None img-01.png|True|stop img-02.png|False|None img-03.png|True|stop " ] ||

@@ -10,7 +10,7 @@ case_begin "a 429 with Retry-After pauses every request of the batch, and lowers
 run_squint -p "Q" --each "$S" --jobs 4 --out "$T/o.jsonl" \
 	--header "X-Squint-Fault: status=429;retry_after=1;fail_first=1;key=rl1"
 expect_rc 0
-expect_err_contains "rate limited (HTTP 429): the batch waits 1.0 s, then sends 2 request(s) at a time"
+expect_err_contains "rate limited (HTTP 429): the batch waits 1.0 s, then sends 2 requests at a time"
 expect_requests 11
 logged >"$T/req"
 # The server's log: the refused request, then nothing for a second (the

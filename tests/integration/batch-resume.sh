@@ -39,7 +39,7 @@ case_end
 case_begin "the same command again asks only for the missing and failed images"
 run_squint -p "Q" --each "$S" --jobs 2 --out "$T/o.jsonl"
 expect_rc 0
-expect_err_contains "$n_ok of 8 image(s) already answered in $T/o.jsonl; asking $((8 - n_ok)) ($n_int again after a failure)"
+expect_err_contains "$n_ok of 8 images already answered in $T/o.jsonl; asking $((8 - n_ok)) ($n_int again after a failure)"
 expect_requests $((8 - n_ok))
 # None of the answered images was sent again (the server's log says which were).
 for f in $answered; do
@@ -56,7 +56,7 @@ case_begin "a third run sends nothing"
 run_squint -p "Q" --each "$S" --out "$T/o.jsonl"
 expect_rc 0
 expect_requests 0
-expect_err_contains "8 of 8 image(s) already answered"
+expect_err_contains "8 of 8 images already answered"
 [ ! -s "$T/out" ] || fail "stdout is not empty"
 case_end
 
@@ -74,7 +74,7 @@ make_pngs "$T/more" 1
 run_squint -p "Q" --each "$S" "$T/more" --out "$T/o.jsonl"
 expect_rc 0
 expect_requests 1
-expect_err_contains "1 line(s) that are not records were skipped"
+expect_err_contains "1 line that is not a record was skipped"
 tail -n 1 "$T/o.jsonl" | "$PY" -c 'import json,sys; r=json.loads(sys.stdin.read()); assert r["file"].endswith("more/img-01.png")' ||
 	fail "the new record is not a whole line"
 case_end

@@ -33,7 +33,7 @@ OPENAI_BASE_URL="http://127.0.0.1:$dead/v1" run_squint --doctor
 expect_rc 1
 expect_out_contains "[FAIL] reachable: no (cannot connect"
 expect_out_contains "hint: check base_url (--base-url, OPENAI_BASE_URL) and that the server runs"
-expect_out_contains "1 problem(s)"
+expect_out_contains "1 problem, "
 case_end
 
 case_begin "a model the server does not list: WARN naming it, with a hint"
