@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/config-internal.h"
 
+#include "core/parse.h"
 #include "core/sanitize.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -168,58 +169,8 @@ void config_scrub(char *msg, const char *secret)
 	}
 }
 
-/* Return 0 with the value in *out when s is one whole finite decimal number
- * (no spaces, hex, inf or nan), else -1. */
-static int config_parse_double(const char *s, double *out)
-{
-	char *end;
 
-	if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
-		return -1;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (*end || end == s || errno == ERANGE || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
 
-/* Return 0 with the value in *out when s is one whole decimal integer that
- * fits an int, else -1. */
-static int config_parse_int(const char *s, int *out)
-{
-	char *end;
-	const char *d = s + (*s == '+' || *s == '-');
-
-	if (!isdigit((unsigned char)*d))
-		return -1;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (*end || errno == ERANGE || v < -2147483647L || v > 2147483647L)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-/* Return 0 with the value in *out for true/false/yes/no/on/off/1/0, else
- * -1; the same words chat_params_set() takes. */
-static int config_parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-
-	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 /* Set base_url: an http(s) URL without spaces; trailing slashes are dropped
  * so "/chat/completions" can be appended.  Returns 0 or -1 with *err. */
@@ -291,7 +242,7 @@ static int config_add_header(struct squint_config *c, const char *value, char **
 static int config_set_timeout(const char *key, const char *value, double *out, char **err)
 {
 	double v;
-	if (config_parse_double(value, &v) == 0 && v > 0 && v <= CONFIG_MAX_TIMEOUT) {
+	if (parse_double(value, &v) == 0 && v > 0 && v <= CONFIG_MAX_TIMEOUT) {
 		*out = v;
 		return 0;
 	}
@@ -323,7 +274,7 @@ static int config_set_image(struct squint_config *c, const char *key, const char
 			c->max_edge = -1;
 			return 0;
 		}
-		if (config_parse_int(value, &iv) == 0 && iv >= 0 && iv <= 65535) {
+		if (parse_int(value, &iv) == 0 && iv >= 0 && iv <= 65535) {
 			c->max_edge = iv;
 			return 0;
 		}
@@ -335,7 +286,7 @@ static int config_set_image(struct squint_config *c, const char *key, const char
 	}
 	if (strcmp(key, "original") == 0) {
 		bool b;
-		if (config_parse_bool(value, &b) == 0) {
+		if (parse_bool(value, &b) == 0) {
 			c->max_edge = b ? 0 : -1;
 			return 0;
 		}
@@ -343,7 +294,7 @@ static int config_set_image(struct squint_config *c, const char *key, const char
 		return -1;
 	}
 	if (strcmp(key, "max_megapixels") == 0 || strcmp(key, "max_file_mb") == 0) {
-		if (config_parse_double(value, &dv) == 0 && dv > 0 && dv <= 100000) {
+		if (parse_double(value, &dv) == 0 && dv > 0 && dv <= 100000) {
 			*(key[4] == 'm' ? &c->max_megapixels : &c->max_file_mb) = dv;
 			return 0;
 		}
@@ -353,7 +304,7 @@ static int config_set_image(struct squint_config *c, const char *key, const char
 		return -1;
 	}
 	if (strcmp(key, "preview_rows") == 0) {
-		if (config_parse_int(value, &iv) == 0 && iv >= 1 && iv <= 100) {
+		if (parse_int(value, &iv) == 0 && iv >= 1 && iv <= 100) {
 			c->preview_rows = iv;
 			return 0;
 		}
@@ -375,7 +326,7 @@ static int config_set_image(struct squint_config *c, const char *key, const char
 		return -1;
 	}
 	if (strcmp(key, "jpeg_quality") == 0 || strcmp(key, "webp_quality") == 0) {
-		if (config_parse_int(value, &iv) == 0 && iv >= 1 && iv <= 100) {
+		if (parse_int(value, &iv) == 0 && iv >= 1 && iv <= 100) {
 			*(key[0] == 'j' ? &c->jpeg_quality : &c->webp_quality) = iv;
 			return 0;
 		}
@@ -405,7 +356,7 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 		return config_add_header(c, value, err);
 	if (strcmp(key, "retries") == 0) {
 		int v;
-		if (config_parse_int(value, &v) == 0 && v >= 0 && v <= CONFIG_MAX_RETRIES) {
+		if (parse_int(value, &v) == 0 && v >= 0 && v <= CONFIG_MAX_RETRIES) {
 			c->retries = v;
 			return 0;
 		}
@@ -417,7 +368,7 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 	}
 	if (strcmp(key, "max_line_mb") == 0 || strcmp(key, "max_answer_mb") == 0) {
 		int v;
-		if (config_parse_int(value, &v) == 0 && v >= 1 && v <= CONFIG_MAX_CAP_MB) {
+		if (parse_int(value, &v) == 0 && v >= 1 && v <= CONFIG_MAX_CAP_MB) {
 			*(key[4] == 'l' ? &c->max_line_mb : &c->max_answer_mb) = v;
 			return 0;
 		}
@@ -447,7 +398,7 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 		return 0;
 	}
 	if (strcmp(key, "insecure") == 0) {
-		if (config_parse_bool(value, &c->insecure) == 0)
+		if (parse_bool(value, &c->insecure) == 0)
 			return 0;
 		char *q = config_quote(value);
 		*err = xasprintf(_("%s must be true or false (yes/no, on/off, 1/0), not %s"), key,
@@ -456,7 +407,7 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 		return -1;
 	}
 	if (strcmp(key, "fetch_urls") == 0) {
-		if (config_parse_bool(value, &c->fetch_urls) == 0)
+		if (parse_bool(value, &c->fetch_urls) == 0)
 			return 0;
 		char *q = config_quote(value);
 		*err = xasprintf(_("%s must be true or false (yes/no, on/off, 1/0), not %s"), key,
@@ -466,7 +417,7 @@ static int config_set(struct squint_config *c, const char *key, const char *valu
 	}
 	if (strcmp(key, "save") == 0) {
 		bool b;
-		if (config_parse_bool(value, &b) == 0) {
+		if (parse_bool(value, &b) == 0) {
 			c->no_save = !b;
 			return 0;
 		}

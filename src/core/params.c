@@ -4,6 +4,7 @@
 
 #include "core/params.h"
 
+#include "core/parse.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
@@ -93,60 +94,8 @@ static char *params_quote(const char *value)
 	return strbuf_detach(&sb);
 }
 
-/* Return 0 with the number in *out when s is one whole finite decimal
- * number (no spaces, hex, inf or nan, no trailing text), else -1. */
-static int params_parse_double(const char *s, double *out)
-{
-	char *end;
 
-	if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
-		return -1;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (*end || end == s || errno == ERANGE || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
 
-/* Return 0 with the value in *out when s is one whole decimal integer that
- * fits a long long (no spaces, no trailing text), else -1. */
-static int params_parse_ll(const char *s, long long *out)
-{
-	char *end;
-	const char *d = s;
-
-	if (*d == '+' || *d == '-')
-		d++;
-	if (!isdigit((unsigned char)*d))
-		return -1;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (*end || errno == ERANGE)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Return 0 with the value in *out for true/false/yes/no/on/off/1/0 (any
- * case), else -1. */
-static int params_parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-
-	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 /* Return true when s is a valid function or schema name: 1 to 64 of
  * [a-zA-Z0-9_-], as the API requires. */
@@ -163,7 +112,7 @@ static int params_get_double(const char *name, const char *value, double min, do
 {
 	double v;
 
-	if (params_parse_double(value, &v) == 0 && v >= min && v <= max) {
+	if (parse_double(value, &v) == 0 && v >= min && v <= max) {
 		*out = v;
 		return 0;
 	}
@@ -180,7 +129,7 @@ static int params_get_ll(const char *name, const char *value, long long min, lon
 {
 	long long v;
 
-	if (params_parse_ll(value, &v) == 0 && v >= min && v <= max) {
+	if (parse_ll(value, &v) == 0 && v >= min && v <= max) {
 		*out = v;
 		return 0;
 	}
@@ -198,7 +147,7 @@ static int params_get_ll(const char *name, const char *value, long long min, lon
 /* Parse a yes/no value for name; returns 0 or -1 with *err set. */
 static int params_get_bool(const char *name, const char *value, bool *out, char **err)
 {
-	if (params_parse_bool(value, out) == 0)
+	if (parse_bool(value, out) == 0)
 		return 0;
 	char *q = params_quote(value);
 	*err = xasprintf(_("%s must be true or false (yes/no, on/off, 1/0), not %s"), name, q);
@@ -542,8 +491,8 @@ static int params_add_logit_bias(struct chat_params *p, const char *value, char 
 	if (eq) {
 		*eq = '\0';
 		char *t = params_trim(copy), *b = params_trim(eq + 1);
-		ok = t[0] != '-' && t[0] != '+' && params_parse_ll(t, &token) == 0 &&
-		     token <= LONG_MAX && params_parse_ll(b, &bias) == 0;
+		ok = t[0] != '-' && t[0] != '+' && parse_ll(t, &token) == 0 &&
+		     token <= LONG_MAX && parse_ll(b, &bias) == 0;
 	}
 	free(copy);
 	if (!ok) {

@@ -109,23 +109,12 @@ void chatlayout_line_set(struct cv_line *l, const char *text, size_t len, int wi
 	chatlayout_line_take(l, &sb);
 }
 
-/* Wrap the text s[0, n) into ls (see the header). */
+/* Wrap the text s[0, n) into ls (see the header): one token of one style. */
 void chatlayout_text(struct cv_lines *ls, const char *s, size_t n, int width, int indent,
 		     unsigned style)
 {
-	struct wrap_lines wl;
-	wrap_lines_init(&wl);
-	wrap_text(s, n, width, indent, indent, &wl);
-	for (size_t i = 0; i < wl.n; i++) {
-		struct cv_line *l = chatlayout_lines_push(ls);
-		struct strbuf sb = STRBUF_INIT;
-		for (int k = 0; k < indent; k++)
-			strbuf_putc(&sb, ' ');
-		int col = 0;
-		chatlayout_line_add(l, &sb, s + wl.v[i].off, wl.v[i].len, style, &col);
-		chatlayout_line_take(l, &sb);
-	}
-	wrap_lines_done(&wl);
+	const struct chatlayout_tint all = {n, style};
+	chatlayout_tinted(ls, s, n, width, indent, &all, 1);
 }
 
 /* Wrap tinted tokens into ls: the lines of chatlayout_text(), each cut
