@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/htmltext.h"
+#include "core/sanitize.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "i18n.h"
@@ -42,50 +43,6 @@ void api_error_done(struct api_error *e)
 	api_error_init(e);
 }
 
-/* Return the length (2-4) of a valid UTF-8 sequence at s (n bytes left), or 0
- * if s does not start one; overlongs, surrogates and values above U+10FFFF
- * are not valid. */
-static size_t errbody_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char b = s[0];
-	size_t need;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (b >= 0xC2 && b <= 0xDF) {
-		need = 2;
-	} else if (b >= 0xE0 && b <= 0xEF) {
-		need = 3;
-		if (b == 0xE0)
-			lo = 0xA0;
-		else if (b == 0xED)
-			hi = 0x9F;
-	} else if (b >= 0xF0 && b <= 0xF4) {
-		need = 4;
-		if (b == 0xF0)
-			lo = 0x90;
-		else if (b == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t k = 2; k < need; k++)
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-	return need;
-}
-
-/* Return the code point of the valid sequence s of n bytes. */
-static uint32_t errbody_utf8_decode(const unsigned char *s, size_t n)
-{
-	if (n == 2)
-		return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-	if (n == 3)
-		return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-	return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-	       (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-}
-
 /* Return whether cp is white space to fold into one ASCII space. */
 static int errbody_is_space(uint32_t cp)
 {
@@ -114,8 +71,8 @@ static void errbody_clean(struct strbuf *out, const char *str, size_t n, size_t 
 		size_t k = 1;
 		if (s[i] < 0x80) {
 			cp = s[i];
-		} else if ((k = errbody_utf8_len(s + i, n - i)) != 0) {
-			cp = errbody_utf8_decode(s + i, k);
+		} else if ((k = sanitize_utf8_len(s + i, n - i)) != 0) {
+			cp = sanitize_utf8_decode(s + i, k);
 		} else {
 			cp = 0xFFFD;
 			k = 1;
@@ -429,7 +386,7 @@ static bool errbody_looks_binary(const char *str, size_t n)
 		}
 		/* Validate against the whole body so a sequence cut by the
 		 * sample's end is not counted as invalid. */
-		size_t k = errbody_utf8_len(s + i, n - i);
+		size_t k = sanitize_utf8_len(s + i, n - i);
 		if (k == 0) {
 			bad++;
 			k = 1;

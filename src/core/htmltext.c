@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include "core/htmltext.h"
+#include "core/sanitize.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -36,28 +37,7 @@ size_t html_find_nocase(const char *s, size_t n, size_t from, const char *needle
  * surrogates and values beyond U+10FFFF). */
 static size_t html_encode_cp(char *b, uint32_t cp)
 {
-	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		cp = 0xFFFD;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (char)(0xC0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | cp >> 12);
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	b[0] = (char)(0xF0 | cp >> 18);
-	b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	b[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
+	return sanitize_utf8_encode(b, cp ? cp : 0xFFFD);
 }
 
 /* Return the value of hex or decimal digit c in the given base, or -1. */

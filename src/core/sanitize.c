@@ -49,8 +49,47 @@ static int sanitize_cont_ok(unsigned char lead, size_t k, unsigned char b)
 	return b >= lo && b <= hi;
 }
 
+/* Return the length of the valid sequence at s, or 0 (see the header). */
+size_t sanitize_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need = sanitize_seq_len(s[0]);
+	if (!need || n < need)
+		return 0;
+	for (size_t k = 1; k < need; k++)
+		if (!sanitize_cont_ok(s[0], k, s[k]))
+			return 0;
+	return need;
+}
+
+/* Write cp to b as UTF-8; return its length (see the header). */
+size_t sanitize_utf8_encode(char b[4], uint32_t cp)
+{
+	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		b[0] = (char)(0xC0 | cp >> 6);
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | cp >> 12);
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	b[0] = (char)(0xF0 | cp >> 18);
+	b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	b[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 /* Return the code point of the complete, valid sequence s of n bytes. */
-static uint32_t sanitize_decode(const unsigned char *s, size_t n)
+uint32_t sanitize_utf8_decode(const unsigned char *s, size_t n)
 {
 	if (n == 2)
 		return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
@@ -72,7 +111,7 @@ static int sanitize_cp_hidden(uint32_t cp)
 /* Append the complete valid sequence s of n bytes to out, or its visible name. */
 static void sanitize_put_seq(struct strbuf *out, const unsigned char *s, size_t n)
 {
-	uint32_t cp = sanitize_decode(s, n);
+	uint32_t cp = sanitize_utf8_decode(s, n);
 	if (sanitize_cp_hidden(cp))
 		strbuf_printf(out, "<U+%04X>", (unsigned)cp);
 	else
@@ -159,7 +198,7 @@ void sanitize_feed(struct sanitize_state *st, struct strbuf *out, const char *st
 		while (need && k < need && i + k < len && sanitize_cont_ok(b, k, s[i + k]))
 			k++;
 		if (need && k == need) {
-			uint32_t cp = sanitize_decode(s + i, need);
+			uint32_t cp = sanitize_utf8_decode(s + i, need);
 			if (sanitize_cp_hidden(cp)) {
 				strbuf_append(out, (const char *)s + run, i - run);
 				strbuf_printf(out, "<U+%04X>", (unsigned)cp);

@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include "ui/curses/inline.h"
+#include "core/sanitize.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "img/blocks.h"
@@ -44,25 +45,7 @@ static void inline_cell_colors(struct strbuf *sb, const struct block_cell *c, en
 static void inline_put_utf8(struct strbuf *sb, uint32_t u)
 {
 	char b[4];
-	if (u < 0x80) {
-		b[0] = (char)u;
-		strbuf_append(sb, b, 1);
-	} else if (u < 0x800) {
-		b[0] = (char)(0xC0 | (u >> 6));
-		b[1] = (char)(0x80 | (u & 0x3F));
-		strbuf_append(sb, b, 2);
-	} else if (u < 0x10000) {
-		b[0] = (char)(0xE0 | (u >> 12));
-		b[1] = (char)(0x80 | ((u >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (u & 0x3F));
-		strbuf_append(sb, b, 3);
-	} else {
-		b[0] = (char)(0xF0 | (u >> 18));
-		b[1] = (char)(0x80 | ((u >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((u >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (u & 0x3F));
-		strbuf_append(sb, b, 4);
-	}
+	strbuf_append(sb, b, sanitize_utf8_encode(b, u));
 }
 
 int inline_preview_print(int fd, const struct image *img, const char *label,

@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include "ui/curses/keys.h"
+#include "core/sanitize.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "term/reply.h"
@@ -58,27 +59,7 @@ bool keys_in_paste(const struct keys *k)
 static void keys_put_utf8(struct strbuf *sb, uint32_t c)
 {
 	char b[4];
-	size_t n;
-	if (c < 0x80) {
-		b[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		b[0] = (char)(0xC0 | (c >> 6));
-		b[1] = (char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
-		b[0] = (char)(0xE0 | (c >> 12));
-		b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | (c >> 18));
-		b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (c & 0x3F));
-		n = 4;
-	}
-	strbuf_append(sb, b, n);
+	strbuf_append(sb, b, sanitize_utf8_encode(b, c));
 }
 
 /* Fill ev for a named key. */

@@ -285,6 +285,38 @@ static void test_random_splits(void **state)
 	}
 }
 
+static void test_utf8_pieces(void **state)
+{
+	(void)state;
+	/* Every boundary code point goes through encode, len and decode. */
+	static const uint32_t cps[] = {0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x10FFFF};
+	static const size_t lens[] = {2, 2, 3, 3, 3, 3, 3, 4, 4};
+	for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+		char b[4];
+		size_t n = sanitize_utf8_encode(b, cps[i]);
+		assert_int_equal(n, lens[i]);
+		assert_int_equal(sanitize_utf8_len((const unsigned char *)b, n), n);
+		assert_int_equal(sanitize_utf8_decode((const unsigned char *)b, n), cps[i]);
+		/* Cut short, it is not a sequence. */
+		assert_int_equal(sanitize_utf8_len((const unsigned char *)b, n - 1), 0);
+	}
+	char b[4];
+	assert_int_equal(sanitize_utf8_encode(b, 'A'), 1);
+	assert_int_equal(b[0], 'A');
+	/* What cannot be UTF-8 is written as U+FFFD. */
+	assert_int_equal(sanitize_utf8_encode(b, 0xD800), 3);
+	assert_memory_equal(b, "\xEF\xBF\xBD", 3);
+	assert_int_equal(sanitize_utf8_encode(b, 0x110000), 3);
+	assert_memory_equal(b, "\xEF\xBF\xBD", 3);
+	/* Not sequences: ASCII, a continuation byte, overlongs, a surrogate,
+	 * above U+10FFFF, a bad continuation. */
+	static const char *const bad[] = {"A", "\x80\x80", "\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF",
+					  "\xED\xA0\x80", "\xF0\x80\x80\xAF", "\xF4\x90\x80\x80",
+					  "\xF5\x80\x80\x80", "\xE2\x82\x41"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(sanitize_utf8_len((const unsigned char *)bad[i], strlen(bad[i])), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_every_byte),
 		cmocka_unit_test(test_large_ascii),
 		cmocka_unit_test(test_random_splits),
+		cmocka_unit_test(test_utf8_pieces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
