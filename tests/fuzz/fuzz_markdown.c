@@ -1,5 +1,5 @@
 /* Fuzz the Markdown renderer (md_render and md_stable_prefix in
- * src/ui/markdown.c, with md4c, wrap.c and width.c under it).
+ * src/ui/markdown*.c and mdscan.c, with md4c, wrap.c and width.c under it).
  *
  * The input is an answer; the width (1 to 100 cells, mostly narrow) comes
  * from its hash.  Invariants for every line:
