@@ -71,7 +71,7 @@ enum tui_mode {
 
 struct tui {
 	struct squint_config *cfg;
-	struct tui_images *images; /* thumbnails and /view (tui-images.c) */
+	struct tui_images *images; /* thumbnails and /view (tui-images*.c) */
 	FILE *log;
 	/* The conversation, every branch of it (sess.conv); the session file
 	 * it is saved to, if any (tui-session.c). */
@@ -221,7 +221,7 @@ void tui_session_close(struct tui *t);
  * the status bar) when part of the session could not be saved. */
 bool tui_session_may_quit(struct tui *t);
 
-/* Thumbnails (tui-images.c).  Set up and free the registry. */
+/* Thumbnails (tui-images*.c).  Set up and free the registry. */
 void tui_images_init(struct tui *t);
 void tui_images_done(struct tui *t);
 /* Decode a small copy of the just attached a (a local file) and give a its
