@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Most rows a thumbnail takes under its message (TODO: config key
- * preview_rows). */
 /* Rows and most columns of a preview in the attachment strip. */
 #define TUI_STRIP_ROWS TUI_STRIP_PREVIEW_ROWS
 #define TUI_STRIP_COLS 16

@@ -266,9 +266,10 @@ void tui_images_drawn(struct tui *t);
 void tui_images_layout(struct tui *t, int width);
 /* Return the rows the strip's previews take on a screen rows high. */
 int tui_images_strip_rows(struct tui *t, int rows);
+struct screen_frame;
 /* Fill f->images (the pane's thumbnails, or /view in place of the pane,
  * and band rows of strip previews from strip_row). */
-struct screen_frame;
+void tui_images_frame(struct tui *t, struct screen_frame *f, int width, int strip_row, int band);
 /* /branches: open the list of the conversation's branches in place of the
  * pane; while open it takes every key (returns true) and draws itself
  * over the pane (tui_branches_frame).  tui_branches_close frees it. */
@@ -278,7 +279,6 @@ void tui_branches_frame(struct tui *t, struct screen_frame *f, int width);
 void tui_branches_close(struct tui *t);
 /* /forget N: image N of the conversation is no longer sent. */
 void tui_cmd_forget(struct tui *t, const char *arg);
-void tui_images_frame(struct tui *t, struct screen_frame *f, int width, int strip_row, int band);
 /* /view N. */
 void tui_images_view(struct tui *t, const char *arg);
 /* A key while /view shows an image closes it; returns whether it was used. */
