@@ -201,6 +201,10 @@ void tui_session_settings(struct tui *t);
 /* Before the first question is saved: create the default session file
  * for it (named for text) when saving by default and none is open. */
 void tui_session_autosave(struct tui *t, const char *text);
+/* Append the records in rec to the session file (emptying rec); nothing
+ * happens without a file or when another squint holds it; a failure is
+ * shown (on the status bar when loud) and the save retried. */
+void tui_session_write(struct tui *t, struct strbuf *rec, bool loud);
 /* Save message i (a question, a tool result or a finished answer). */
 void tui_session_save_msg(struct tui *t, size_t i);
 /* Save that the conversation goes on with choice k of answer i. */
