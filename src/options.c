@@ -1,10 +1,10 @@
 #include <config.h>
 
 #include "options.h"
+#include "core/parse.h"
 #include "core/xalloc.h"
 #include "i18n.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,15 +171,13 @@ static void options_add_setting(struct options *o, const char *key, const char *
 static int options_number(const char *flag, const char *text, long lo, long hi, long *v,
 			  char **err)
 {
-	char *end;
-	errno = 0;
-	long n = strtol(text, &end, 10);
-	if (errno || end == text || *end || n < lo || n > hi) {
+	long long n;
+	if (parse_ll(text, &n) != 0 || n < lo || n > hi) {
 		*err = xasprintf(_("%s: \"%s\" is not a whole number from %ld to %ld"), flag, text,
 				 lo, hi);
 		return -1;
 	}
-	*v = n;
+	*v = (long)n;
 	return 0;
 }
 

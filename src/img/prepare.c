@@ -114,12 +114,14 @@ int img_prepare_upload_pixels(const unsigned char *file, size_t len, const char 
 	 * screenshot goes at its own size.  (Encoding both and keeping the
 	 * smaller took 1.7 to 3.3 times as long.) */
 	bool mild = scaled && same_at_provider && (uint64_t)fw * fh * 4 >= (uint64_t)info.w * info.h * 3;
+	enum img_kind kind;
 	if (mild) {
 		struct image full;
 		image_init(&full);
 		if (img_decode(file, len, name, lim, &full, &info, err) != 0)
 			return -1;
-		if (img_classify(&full) == IMG_KIND_SCREENSHOT) {
+		kind = img_classify(&full);
+		if (kind == IMG_KIND_SCREENSHOT) {
 			img = full;
 			fw = info.w;
 			fh = info.h;
@@ -133,6 +135,8 @@ int img_prepare_upload_pixels(const unsigned char *file, size_t len, const char 
 		}
 	} else if (img_decode_fitted(file, len, name, lim, fw, fh, &img, &info, err) != 0) {
 		return -1;
+	} else {
+		kind = img_classify(&img);
 	}
 	double t1 = prepare_now_ms();
 	/* Decoding and scaling are one pass for most files: the time is
@@ -143,7 +147,7 @@ int img_prepare_upload_pixels(const unsigned char *file, size_t len, const char 
 	out->orig_h = info.h;
 	out->orig_bytes = len;
 	out->orientation = info.orientation;
-	out->kind = img_classify(&img);
+	out->kind = kind;
 	double t2 = prepare_now_ms();
 	out->scale_ms = t2 - t1;
 

@@ -147,6 +147,12 @@ run_squint -p "Q" --each --jobs 0 "$S/img-01.png"
 expect_rc 1
 expect_err_contains "--jobs"
 expect_err_lines 1
+for bad in " 4" "4x" "99999999999999999999" ""; do
+	run_squint -p "Q" --each --jobs "$bad" "$S/img-01.png"
+	expect_rc 1
+	expect_err_contains "--jobs: \"$bad\" is not a whole number from 1 to 64"
+	expect_err_lines 1
+done
 run_squint -p "Q" --out "$T/x.jsonl" "$S/img-01.png"
 expect_rc 1
 expect_err_contains "go with --each"
